@@ -1,0 +1,77 @@
+namespace Ledger.Storage;
+
+/// <summary>What one write inside a <see cref="PartitionBatch"/> does.</summary>
+public enum WriteKind
+{
+    /// <summary>Insert; the batch fails with <see cref="BatchOutcome.Conflict"/> if the id exists.</summary>
+    Create,
+
+    /// <summary>Overwrite an existing document; fails with NotFound if it is missing and with
+    /// PreconditionFailed if <see cref="DocumentWrite.IfMatchETag"/> is set and does not match.</summary>
+    Replace,
+
+    /// <summary>Insert or overwrite, honouring <see cref="DocumentWrite.IfMatchETag"/> when set.</summary>
+    Upsert,
+
+    /// <summary>Remove; fails with NotFound if missing and PreconditionFailed on an ETag mismatch.</summary>
+    Delete,
+}
+
+/// <summary>One write of a batch. Use the factory methods: they keep the preconditions consistent.</summary>
+public sealed record DocumentWrite
+{
+    /// <summary>Largest document body a store must accept. Cosmos DB allows 2 MB per item; staying
+    /// well below leaves room for the envelope and keeps every store equivalent.</summary>
+    public const int MaxBodyBytes = 512 * 1024;
+
+    public WriteKind Kind { get; }
+    public string Id { get; }
+    public string Type { get; }
+    public long? SortKey { get; }
+    public string? IndexKey { get; }
+    public ReadOnlyMemory<byte> Body { get; }
+    public string? IfMatchETag { get; }
+
+    private DocumentWrite(WriteKind kind, string id, string type, long? sortKey, string? indexKey, ReadOnlyMemory<byte> body, string? ifMatchETag)
+    {
+        StoreLimits.RequireValidId(id, nameof(id));
+        StoreLimits.RequireValidId(type, nameof(type));
+        if (indexKey is not null && indexKey.Length > StoreLimits.MaxIndexKeyLength)
+        {
+            throw new ArgumentException($"Index key longer than {StoreLimits.MaxIndexKeyLength} characters.", nameof(indexKey));
+        }
+
+        if (body.Length > MaxBodyBytes)
+        {
+            throw new ArgumentException($"Document body of {body.Length} bytes exceeds {MaxBodyBytes}.", nameof(body));
+        }
+
+        if (kind != WriteKind.Delete && body.Length == 0)
+        {
+            throw new ArgumentException("A document body must not be empty.", nameof(body));
+        }
+
+        Kind = kind;
+        Id = id;
+        Type = type;
+        SortKey = sortKey;
+        IndexKey = indexKey;
+        Body = body;
+        IfMatchETag = ifMatchETag;
+    }
+
+    public static DocumentWrite Create(string id, string type, ReadOnlyMemory<byte> body, long? sortKey = null, string? indexKey = null)
+        => new(WriteKind.Create, id, type, sortKey, indexKey, body, null);
+
+    public static DocumentWrite Replace(string id, string type, ReadOnlyMemory<byte> body, string ifMatchETag, long? sortKey = null, string? indexKey = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ifMatchETag);
+        return new(WriteKind.Replace, id, type, sortKey, indexKey, body, ifMatchETag);
+    }
+
+    public static DocumentWrite Upsert(string id, string type, ReadOnlyMemory<byte> body, long? sortKey = null, string? indexKey = null, string? ifMatchETag = null)
+        => new(WriteKind.Upsert, id, type, sortKey, indexKey, body, ifMatchETag);
+
+    public static DocumentWrite Delete(string id, string type, string? ifMatchETag = null)
+        => new(WriteKind.Delete, id, type, null, null, ReadOnlyMemory<byte>.Empty, ifMatchETag);
+}
