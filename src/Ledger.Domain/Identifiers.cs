@@ -182,8 +182,8 @@ public readonly record struct TransactionId
         => new("tx_" + IdentifierRules.Digest($"{app.Value}\n{scope}\n{key.Value}", 32));
 
     /// <summary>The id of a transaction that a saga step derives from another (a transfer's credit leg, a refund).</summary>
-    public static TransactionId DeriveFrom(TransactionId parent, string step)
-        => new("tx_" + IdentifierRules.Digest($"{parent.Value}\n{step}", 32));
+    public static TransactionId DeriveFrom(string parentId, string step)
+        => new("tx_" + IdentifierRules.Digest($"{parentId}\n{step}", 32));
 
     public static Result<TransactionId> Parse(string? value, string field = "id")
     {

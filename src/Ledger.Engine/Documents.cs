@@ -1,0 +1,181 @@
+using System.Text.Json.Serialization;
+using Ledger.Domain;
+
+namespace Ledger.Engine;
+
+/// <summary>
+/// The document types the engine stores and the ids it gives them. Ids are deterministic, so that a
+/// repeated request or a repeated saga step meets its own earlier write and fails atomically instead
+/// of writing twice.
+/// </summary>
+public static class DocumentTypes
+{
+    public const string Account = "account";
+    public const string Entry = "entry";
+    public const string Transfer = "transfer";
+    public const string CreditRefusal = "credit_refusal";
+    public const string RefundTracker = "refund_tracker";
+    public const string IdempotencyClaim = "idempotency_claim";
+    public const string Snapshot = "snapshot";
+
+    public const string AccountDocumentId = "account";
+    public const string ClaimDocumentId = "claim";
+
+    public static string EntryId(TransactionId transactionId) => "tx:" + transactionId.Value;
+
+    public static string TransferDocumentId(string transferId) => "transfer:" + transferId;
+
+    public static string RefundTrackerId(string refundedId) => "refunds:" + refundedId;
+
+    /// <summary>Accounts are namespaced by app, so two apps can never see or touch each other's accounts.</summary>
+    public static string AccountPartition(AppId app, AccountId account) => app.Value + "/" + account.Value;
+
+    /// <summary>Each idempotency key has its own partition: one small document, never hot.</summary>
+    public static string ClaimPartition(AppId app, IdempotencyKey key) => "idem/" + app.Value + "/" + key.Value;
+
+    /// <summary>The index key that lists an app's accounts of one owner (and, by prefix, all of the app's accounts).</summary>
+    public static string OwnerIndexKey(AppId app, OwnerId owner) => app.Value + "|" + owner.Value;
+
+    public static string AppIndexPrefix(AppId app) => app.Value + "|";
+
+    /// <summary>The index key of a transfer that has not reached a final state, so recovery can find it.</summary>
+    public const string OpenTransferIndexKey = "open-transfer";
+}
+
+public sealed record AccountDocument
+{
+    [JsonPropertyName("account_id")] public required string AccountId { get; init; }
+    [JsonPropertyName("app_id")] public required string AppId { get; init; }
+    [JsonPropertyName("owner_id")] public required string OwnerId { get; init; }
+    [JsonPropertyName("status")] public required string Status { get; init; }
+    [JsonPropertyName("floor")] public required long Floor { get; init; }
+    [JsonPropertyName("balance")] public required long Balance { get; init; }
+    [JsonPropertyName("pending_debits")] public required long PendingDebits { get; init; }
+    [JsonPropertyName("issuance_contra_balance")] public required long IssuanceContraBalance { get; init; }
+    [JsonPropertyName("last_sequence")] public required long LastSequence { get; init; }
+    [JsonPropertyName("low_balance_threshold")] public long? LowBalanceThreshold { get; init; }
+    [JsonPropertyName("created_at")] public required DateTimeOffset CreatedAt { get; init; }
+    [JsonPropertyName("updated_at")] public required DateTimeOffset UpdatedAt { get; init; }
+    [JsonPropertyName("last_posted_at")] public DateTimeOffset? LastPostedAt { get; init; }
+
+    public static AccountDocument From(AccountState state) => new()
+    {
+        AccountId = state.Id.Value,
+        AppId = state.App.Value,
+        OwnerId = state.Owner.Value,
+        Status = StatusName(state.Status),
+        Floor = state.Floor,
+        Balance = state.Balance,
+        PendingDebits = state.PendingDebits,
+        IssuanceContraBalance = state.IssuanceContraBalance,
+        LastSequence = state.LastSequence,
+        LowBalanceThreshold = state.LowBalanceThreshold,
+        CreatedAt = state.CreatedAt,
+        UpdatedAt = state.UpdatedAt,
+        LastPostedAt = state.LastPostedAt,
+    };
+
+    public AccountState ToState()
+    {
+        var state = new AccountState
+        {
+            Id = Domain.AccountId.From(AccountId),
+            App = Domain.AppId.From(AppId),
+            Owner = Domain.OwnerId.From(OwnerId),
+            Status = ParseStatus(Status),
+            Floor = Floor,
+            Balance = Balance,
+            PendingDebits = PendingDebits,
+            IssuanceContraBalance = IssuanceContraBalance,
+            LastSequence = LastSequence,
+            LowBalanceThreshold = LowBalanceThreshold,
+            CreatedAt = CreatedAt,
+            UpdatedAt = UpdatedAt,
+            LastPostedAt = LastPostedAt,
+        };
+
+        // Checked on every read as well as before every write: invariants are checked in pairs.
+        state.AssertInvariants();
+        return state;
+    }
+
+    public static string StatusName(AccountStatus status) => status switch
+    {
+        AccountStatus.Open => "open",
+        AccountStatus.Frozen => "frozen",
+        AccountStatus.Closed => "closed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    private static AccountStatus ParseStatus(string status) => status switch
+    {
+        "open" => AccountStatus.Open,
+        "frozen" => AccountStatus.Frozen,
+        "closed" => AccountStatus.Closed,
+        _ => throw new InvalidOperationException($"Stored account has unknown status '{status}'."),
+    };
+}
+
+public sealed record LegDocument(
+    [property: JsonPropertyName("account_id")] string AccountId,
+    [property: JsonPropertyName("amount")] long Amount);
+
+public sealed record EntryDocument
+{
+    [JsonPropertyName("transaction_id")] public required string TransactionId { get; init; }
+    [JsonPropertyName("account_id")] public required string AccountId { get; init; }
+    [JsonPropertyName("sequence")] public required long Sequence { get; init; }
+    [JsonPropertyName("kind")] public required string Kind { get; init; }
+    [JsonPropertyName("operation")] public string? Operation { get; init; }
+    [JsonPropertyName("reason")] public required string Reason { get; init; }
+    [JsonPropertyName("memo")] public string? Memo { get; init; }
+    [JsonPropertyName("category")] public string? Category { get; init; }
+    [JsonPropertyName("amount")] public required long Amount { get; init; }
+    [JsonPropertyName("balance_after")] public required long BalanceAfter { get; init; }
+    [JsonPropertyName("counterparty")] public required string Counterparty { get; init; }
+    [JsonPropertyName("transfer_id")] public string? TransferId { get; init; }
+    [JsonPropertyName("reverses_transaction_id")] public string? ReversesTransactionId { get; init; }
+    [JsonPropertyName("posted_at")] public required DateTimeOffset PostedAt { get; init; }
+    [JsonPropertyName("legs")] public required IReadOnlyList<LegDocument> Legs { get; init; }
+
+    public static EntryDocument From(LedgerEntry entry) => new()
+    {
+        TransactionId = entry.TransactionId.Value,
+        AccountId = entry.Account.Value,
+        Sequence = entry.Sequence,
+        Kind = KindName(entry.Kind),
+        Operation = entry.Operation,
+        Reason = entry.Details.Reason,
+        Memo = entry.Details.Memo,
+        Category = entry.Details.Category,
+        Amount = entry.AmountMinorUnits,
+        BalanceAfter = entry.BalanceAfter,
+        Counterparty = entry.Counterparty.Value,
+        TransferId = entry.TransferId,
+        ReversesTransactionId = entry.ReversesTransactionId?.Value,
+        PostedAt = entry.PostedAt,
+        Legs = entry.Legs.Select(leg => new LegDocument(leg.Account.Value, leg.AmountMinorUnits)).ToArray(),
+    };
+
+    public static string KindName(TransactionKind kind) => kind switch
+    {
+        TransactionKind.Mint => "mint",
+        TransactionKind.Burn => "burn",
+        TransactionKind.Operation => "operation",
+        TransactionKind.TransferDebit => "transfer_debit",
+        TransactionKind.TransferCredit => "transfer_credit",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}
+
+/// <summary>
+/// The idempotency claim of one key: what request it was first used for. A retry with the same
+/// fingerprint replays; a different request with the same key is refused.
+/// </summary>
+public sealed record ClaimDocument
+{
+    [JsonPropertyName("app_id")] public required string AppId { get; init; }
+    [JsonPropertyName("idempotency_key")] public required string IdempotencyKey { get; init; }
+    [JsonPropertyName("fingerprint")] public required string Fingerprint { get; init; }
+    [JsonPropertyName("created_at")] public required DateTimeOffset CreatedAt { get; init; }
+}
