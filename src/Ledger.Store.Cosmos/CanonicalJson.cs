@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Ledger.Store.Cosmos;
@@ -11,11 +12,13 @@ namespace Ledger.Store.Cosmos;
 /// from whatever Cosmos DB returns — and otherwise travels as base64.
 /// </summary>
 /// <remarks>
-/// Canonical means: compact, an object or array at the root, strings and property names escaped the
-/// way <see cref="Utf8JsonWriter"/> escapes them by default (what System.Text.Json serializers produce),
-/// no duplicate property names, integers within ±2^53 written as plain digits, other numbers finite and
-/// written in the shortest round-trip form. Engine documents serialized by System.Text.Json with
-/// default options are canonical unless they carry integers beyond ±2^53, which a double cannot hold.
+/// Canonical means: compact, an object or array at the root, strings and property names escaped only
+/// where JSON requires it (<see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>: quotes, backslashes,
+/// control characters), no duplicate property names, integers within ±2^53 written as plain digits,
+/// other numbers finite and in the shortest round-trip form. System.Text.Json output is canonical as long
+/// as its strings hold nothing that its default encoder escapes (non-ASCII, <c>+ &lt; &gt; &amp; '</c>),
+/// and dates are: the serializer writes their <c>+00:00</c> without escaping. Minimal escaping is the
+/// one rule under which both hold; a body that breaks it still round-trips, as base64.
 /// </remarks>
 internal static class CanonicalJson
 {
@@ -35,6 +38,10 @@ internal static class CanonicalJson
     {
         Indented = false,
         MaxDepth = MaxDepth,
+
+        // The bytes are never placed into HTML or script, and each escape the default encoder adds is
+        // one more difference between a serializer's output and what can be rebuilt from Cosmos DB.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>True when <paramref name="utf8Json"/> is JSON in canonical form and can be embedded as is.</summary>

@@ -1,7 +1,7 @@
+using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Ledger.Storage;
 using Microsoft.Azure.Cosmos;
 
@@ -15,25 +15,42 @@ namespace Ledger.Store.Cosmos;
 /// The change feed keeps a transactional batch together: a page can hold more items than were asked
 /// for, and its continuation lies after all of them. To give a reader at most <c>maxItems</c> without
 /// losing the rest, the store hands out part of the page and stays at the old token, remembering the
-/// handed-out changes by a hash of their <see cref="StoredDocument.ChangeId"/>; the next read repeats
-/// the same token and skips them. The plain form is Cosmos DB's own token; the cut form is
-/// <see cref="Prefix"/> followed by base64url JSON <c>{"t": token or null, "d": [hashes]}</c>.
+/// handed-out changes by a 64-bit hash of their <see cref="StoredDocument.ChangeId"/>; the next read
+/// repeats the same token and skips them. Identity, not position, is remembered, so the skip stays
+/// right even when the repeated read returns a different page. The plain form is Cosmos DB's own token;
+/// the cut form is <see cref="Prefix"/> followed by base64url of: one version byte, one byte saying
+/// whether a token follows, a 16-bit count, the 8-byte hashes, and the token's UTF-8 bytes.
 /// </remarks>
-internal sealed record ChangeFeedPosition(string? CosmosToken, IReadOnlySet<string> Delivered)
+internal sealed class ChangeFeedPosition
 {
     public const string Prefix = "ledger-cf1.";
 
-    private const int HashBytes = 12;
+    private const byte FormatVersion = 1;
+    private const int HeaderBytes = 4;
+    private const int HashBytes = sizeof(ulong);
 
-    /// <summary>Most remembered changes; a page holds at most a page size plus one batch.</summary>
-    private const int MaxDelivered = StoreLimits.MaxPageSize + PartitionBatch.MaxWrites;
+    /// <summary>Most remembered changes: a page holds at most a page size plus one transactional batch.</summary>
+    internal const int MaxDelivered = StoreLimits.MaxPageSize + PartitionBatch.MaxWrites;
 
-    public static ChangeFeedPosition Beginning { get; } = new(null, new HashSet<string>(StringComparer.Ordinal));
+    private readonly HashSet<ulong> _delivered;
+
+    private ChangeFeedPosition(string? cosmosToken, HashSet<ulong> delivered)
+    {
+        CosmosToken = cosmosToken;
+        _delivered = delivered;
+    }
+
+    public static ChangeFeedPosition Beginning => new(null, []);
+
+    /// <summary>Cosmos DB's continuation, or null for the beginning of the feed.</summary>
+    public string? CosmosToken { get; }
+
+    public int DeliveredCount => _delivered.Count;
 
     public ChangeFeedStartFrom StartFrom()
         => CosmosToken is null ? ChangeFeedStartFrom.Beginning() : ChangeFeedStartFrom.ContinuationToken(CosmosToken);
 
-    public bool WasDelivered(StoredDocument change) => Delivered.Count > 0 && Delivered.Contains(Hash(change));
+    public bool WasDelivered(StoredDocument change) => _delivered.Count > 0 && _delivered.Contains(Hash(change));
 
     public static ChangeFeedPosition Parse(string? continuation)
     {
@@ -44,41 +61,43 @@ internal sealed record ChangeFeedPosition(string? CosmosToken, IReadOnlySet<stri
 
         if (!continuation.StartsWith(Prefix, StringComparison.Ordinal))
         {
-            return new ChangeFeedPosition(continuation, Beginning.Delivered);
+            return new ChangeFeedPosition(continuation, []);
         }
 
         try
         {
-            var json = Base64Url.DecodeFromChars(continuation.AsSpan(Prefix.Length));
-            using var document = JsonDocument.Parse(json);
-            var root = document.RootElement;
-            var token = root.GetProperty("t").ValueKind == JsonValueKind.Null ? null : root.GetProperty("t").GetString();
-            var delivered = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var hash in root.GetProperty("d").EnumerateArray())
+            var bytes = Base64Url.DecodeFromChars(continuation.AsSpan(Prefix.Length));
+            if (bytes.Length < HeaderBytes || bytes[0] != FormatVersion || bytes[1] > 1)
             {
-                delivered.Add(hash.GetString() ?? throw new FormatException("A delivered-change hash is null."));
+                throw new FormatException("Unknown change-feed position header.");
             }
 
-            if (delivered.Count > MaxDelivered)
+            var count = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(2));
+            var tokenStart = HeaderBytes + (count * HashBytes);
+            if (count > MaxDelivered || bytes.Length < tokenStart)
             {
-                throw new FormatException("Too many delivered changes.");
+                throw new FormatException("A change-feed position holds too few bytes for its hashes.");
             }
 
+            var delivered = new HashSet<ulong>(count);
+            for (var index = 0; index < count; index++)
+            {
+                delivered.Add(BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(HeaderBytes + (index * HashBytes))));
+            }
+
+            var token = bytes[1] == 1 ? Encoding.UTF8.GetString(bytes, tokenStart, bytes.Length - tokenStart) : null;
             return new ChangeFeedPosition(token, delivered);
         }
-        catch (Exception exception) when (exception is FormatException or JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (FormatException exception)
         {
             throw new ArgumentException("The change-feed continuation is malformed; pass back a continuation this store returned.", nameof(continuation), exception);
         }
     }
 
-    /// <summary>The position after a whole page: Cosmos DB's token, nothing remembered.</summary>
-    public static string After(string cosmosToken) => cosmosToken;
-
-    /// <summary>The position inside a cut page: the old token plus what has been handed out so far.</summary>
+    /// <summary>The position inside a cut page: the same token plus what has been handed out so far.</summary>
     public string WithDelivered(IEnumerable<StoredDocument> handedOut)
     {
-        var delivered = new HashSet<string>(Delivered, StringComparer.Ordinal);
+        var delivered = new HashSet<ulong>(_delivered);
         foreach (var change in handedOut)
         {
             delivered.Add(Hash(change));
@@ -87,32 +106,36 @@ internal sealed record ChangeFeedPosition(string? CosmosToken, IReadOnlySet<stri
         return Serialize(CosmosToken, delivered);
     }
 
-    public string Serialize() => Delivered.Count == 0 && CosmosToken is not null ? CosmosToken : Serialize(CosmosToken, Delivered);
+    /// <summary>This position as a continuation string.</summary>
+    public string Serialize() => _delivered.Count == 0 && CosmosToken is not null ? CosmosToken : Serialize(CosmosToken, _delivered);
 
-    private static string Serialize(string? token, IReadOnlySet<string> delivered)
+    private static string Serialize(string? token, HashSet<ulong> delivered)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        if (delivered.Count > MaxDelivered)
         {
-            writer.WriteStartObject();
-            writer.WriteString("t", token);
-            writer.WriteStartArray("d");
-            foreach (var hash in delivered.Order(StringComparer.Ordinal))
-            {
-                writer.WriteStringValue(hash);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+            throw new InvalidOperationException($"A change-feed position cannot remember {delivered.Count} changes.");
         }
 
-        return Prefix + Base64Url.EncodeToString(stream.ToArray());
+        var tokenBytes = token is null ? [] : Encoding.UTF8.GetBytes(token);
+        var bytes = new byte[HeaderBytes + (delivered.Count * HashBytes) + tokenBytes.Length];
+        bytes[0] = FormatVersion;
+        bytes[1] = token is null ? (byte)0 : (byte)1;
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), checked((ushort)delivered.Count));
+        var offset = HeaderBytes;
+        foreach (var hash in delivered.Order())
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(offset), hash);
+            offset += HashBytes;
+        }
+
+        tokenBytes.CopyTo(bytes.AsSpan(offset));
+        return Prefix + Base64Url.EncodeToString(bytes);
     }
 
-    private static string Hash(StoredDocument change)
+    private static ulong Hash(StoredDocument change)
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(change.ChangeId), digest);
-        return Base64Url.EncodeToString(digest[..HashBytes]);
+        return BinaryPrimitives.ReadUInt64LittleEndian(digest);
     }
 }

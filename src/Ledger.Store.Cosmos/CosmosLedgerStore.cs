@@ -209,7 +209,7 @@ public sealed class CosmosLedgerStore : ILedgerStore
             _charges.Record("read_changes", response.Headers.RequestCharge, response.StatusCode);
             if (response.StatusCode == HttpStatusCode.NotModified)
             {
-                var unchanged = response.ContinuationToken is { Length: > 0 } next ? ChangeFeedPosition.After(next) : position.Serialize();
+                var unchanged = response.ContinuationToken is { Length: > 0 } next ? next : position.Serialize();
                 return Attempt<ChangePage>.Done(new ChangePage(Array.Empty<StoredDocument>(), unchanged));
             }
 
@@ -219,15 +219,15 @@ public sealed class CosmosLedgerStore : ILedgerStore
             }
 
             var changes = await DocumentEnvelope.ReadFeedAsync(response.Content, token).ConfigureAwait(false);
-            if (position.Delivered.Count > 0)
+            if (position.DeliveredCount > 0)
             {
                 changes.RemoveAll(position.WasDelivered);
             }
 
             if (changes.Count <= maxItems)
             {
-                var next = response.ContinuationToken is { Length: > 0 } token2
-                    ? ChangeFeedPosition.After(token2)
+                var next = response.ContinuationToken is { Length: > 0 } afterPage
+                    ? afterPage
                     : throw new StoreUnavailableException("Cosmos DB returned a change-feed page without a continuation.");
                 return Attempt<ChangePage>.Done(new ChangePage(changes, next));
             }
