@@ -1,0 +1,26 @@
+using Ledger.Domain;
+using Ledger.Host;
+using Ledger.Hosting;
+using Ledger.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// The documented address when neither --urls nor ASPNETCORE_URLS chooses one.
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+{
+    builder.WebHost.UseUrls(LocalHost.DefaultUrl);
+}
+
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes * 4);
+builder.Services.AddLedger(builder.Configuration);
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+app.UseMiddleware<ProblemStatusMiddleware>();
+app.MapOpenApi();
+app.MapLedgerRoutes();
+app.MapFallback((HttpContext context) => LocalHost.NoRoute(context));
+app.Run();
+
+/// <summary>The entry point's type, public so API tests can host it with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,6 @@
+namespace Ledger.Http;
+
+public static partial class LedgerRoutes
+{
+    private static RouteDefinition[] ReportRoutes => [];
+}

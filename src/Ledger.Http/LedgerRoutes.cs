@@ -1,0 +1,65 @@
+namespace Ledger.Http;
+
+/// <summary>
+/// The API's routes, written once. The local host maps every entry of <see cref="All"/>; the Functions
+/// app declares one HTTP function per entry using these constants; a test checks the two never drift.
+/// Templates carry no leading slash, as Azure Functions routes do.
+/// </summary>
+public static partial class LedgerRoutes
+{
+    public const string Health = "health";
+    public const string Ping = "ping";
+    public const string Ledger = "ledger";
+    public const string LedgerOwner = "ledger/{owner_id}";
+    public const string Accounts = "accounts";
+    public const string Account = "accounts/{account_id}";
+    public const string AccountFreeze = "accounts/{account_id}/freeze";
+    public const string AccountUnfreeze = "accounts/{account_id}/unfreeze";
+    public const string AccountClose = "accounts/{account_id}/close";
+    public const string AccountBalance = "accounts/{account_id}/balance";
+    public const string AccountEntries = "accounts/{account_id}/entries";
+    public const string Transactions = "transactions";
+
+    /// <summary>Every route of the API, from each area's own list.</summary>
+    public static IReadOnlyList<RouteDefinition> All { get; } = [.. CoreRoutes, .. TransferRoutes, .. ReportRoutes];
+
+    private static RouteDefinition[] CoreRoutes =>
+    [
+        new("Health", "GET", Health, Anonymous: true, (api, request) => api.HealthAsync(request)),
+        new("Ping", "GET", Ping, Anonymous: true, (api, request) => api.PingAsync(request)),
+        new("PostLedger", "POST", Ledger, Anonymous: false, (api, request) => api.PostLedgerAsync(request)),
+        new("GetLedgerBalance", "GET", LedgerOwner, Anonymous: false, (api, request) => api.GetLedgerBalanceAsync(request)),
+        new("OpenAccount", "POST", Accounts, Anonymous: false, (api, request) => api.OpenAccountAsync(request)),
+        new("ListAccounts", "GET", Accounts, Anonymous: false, (api, request) => api.ListAccountsAsync(request)),
+        new("GetAccount", "GET", Account, Anonymous: false, (api, request) => api.GetAccountAsync(request)),
+        new("FreezeAccount", "POST", AccountFreeze, Anonymous: false, (api, request) => api.FreezeAccountAsync(request)),
+        new("UnfreezeAccount", "POST", AccountUnfreeze, Anonymous: false, (api, request) => api.UnfreezeAccountAsync(request)),
+        new("CloseAccount", "POST", AccountClose, Anonymous: false, (api, request) => api.CloseAccountAsync(request)),
+        new("GetBalance", "GET", AccountBalance, Anonymous: false, (api, request) => api.GetBalanceAsync(request)),
+        new("ListEntries", "GET", AccountEntries, Anonymous: false, (api, request) => api.ListEntriesAsync(request)),
+        new("PostTransaction", "POST", Transactions, Anonymous: false, (api, request) => api.PostTransactionAsync(request)),
+    ];
+
+    public static RouteDefinition Named(string name) => All.Single(route => route.Name == name);
+
+    /// <summary>The methods the API serves on a path, so an unsupported method gets 405 rather than 404.</summary>
+    public static IReadOnlyList<string> MethodsServing(string path)
+    {
+        var methods = new List<string>();
+        foreach (var route in All)
+        {
+            var matcher = new Microsoft.AspNetCore.Routing.Template.TemplateMatcher(
+                Microsoft.AspNetCore.Routing.Template.TemplateParser.Parse(route.Template),
+                new Microsoft.AspNetCore.Routing.RouteValueDictionary());
+            if (matcher.TryMatch(path, new Microsoft.AspNetCore.Routing.RouteValueDictionary()))
+            {
+                methods.Add(route.Method);
+            }
+        }
+
+        return methods;
+    }
+}
+
+/// <summary>One route: its name (the Functions function name), method, template and handler.</summary>
+public sealed record RouteDefinition(string Name, string Method, string Template, bool Anonymous, Func<LedgerApi, ApiRequest, Task<Microsoft.AspNetCore.Http.IResult>> Handler);

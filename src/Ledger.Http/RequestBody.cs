@@ -1,0 +1,216 @@
+using System.Buffers;
+using System.Text.Json;
+using Ledger.Domain;
+using Microsoft.AspNetCore.Http;
+
+namespace Ledger.Http;
+
+/// <summary>
+/// A request's JSON object, read with a size bound and checked strictly: malformed JSON, a non-object
+/// root, duplicate or unknown fields and wrongly typed values are each a clear 400 with its own code.
+/// </summary>
+public sealed class RequestBody : IDisposable
+{
+    /// <summary>Largest request body the API reads; every request of this API fits in far less.</summary>
+    public const int MaxBytes = 16 * 1024;
+
+    private readonly JsonDocument _document;
+
+    private RequestBody(JsonDocument document) => _document = document;
+
+    private JsonElement Root => _document.RootElement;
+
+    public static async Task<Result<RequestBody>> ReadAsync(HttpRequest request, IReadOnlySet<string> allowedFields, bool allowEmpty = false)
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            return TooLarge();
+        }
+
+        if (request.ContentType is { Length: > 0 } contentType && !IsJson(contentType))
+        {
+            return new LedgerError(ErrorCodes.UnsupportedMediaType, $"Send JSON with Content-Type: application/json, not '{contentType}'.");
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxBytes + 1);
+        try
+        {
+            var length = 0;
+            while (length <= MaxBytes)
+            {
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length), request.HttpContext.RequestAborted).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+
+            if (length > MaxBytes)
+            {
+                return TooLarge();
+            }
+
+            if (length == 0 || buffer.AsSpan(0, length).Trim(" \t\r\n"u8).IsEmpty)
+            {
+                return allowEmpty
+                    ? new RequestBody(JsonDocument.Parse("{}"))
+                    : new LedgerError(ErrorCodes.MalformedJson, "The request needs a JSON object body.");
+            }
+
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = 8 });
+            }
+            catch (JsonException exception)
+            {
+                return new LedgerError(ErrorCodes.MalformedJson, $"The body is not valid JSON: {exception.Message}");
+            }
+
+            var body = new RequestBody(document);
+            var check = body.CheckShape(allowedFields);
+            if (check is not null)
+            {
+                body.Dispose();
+                return check;
+            }
+
+            return body;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private LedgerError? CheckShape(IReadOnlySet<string> allowedFields)
+    {
+        if (Root.ValueKind != JsonValueKind.Object)
+        {
+            return new LedgerError(ErrorCodes.MalformedJson, "The body must be a JSON object.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in Root.EnumerateObject())
+        {
+            if (!allowedFields.Contains(property.Name))
+            {
+                return new LedgerError(ErrorCodes.UnknownField, $"The field '{property.Name}' is not part of this request; allowed: {string.Join(", ", allowedFields.Order(StringComparer.Ordinal))}.", property.Name);
+            }
+
+            if (!seen.Add(property.Name))
+            {
+                return LedgerError.Invalid(property.Name, "it appears twice.");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A string field; null when absent or JSON null.</summary>
+    public Result<string?> String(string name)
+    {
+        if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return Result<string?>.Success(null);
+        }
+
+        return value.ValueKind == JsonValueKind.String
+            ? Result<string?>.Success(value.GetString())
+            : LedgerError.Invalid(name, "must be a string.");
+    }
+
+    public Result<string> RequiredString(string name)
+    {
+        var value = String(name);
+        if (!value.IsSuccess)
+        {
+            return value.Error!;
+        }
+
+        return value.Value is { Length: > 0 } text ? text : LedgerError.Missing(name);
+    }
+
+    /// <summary>A whole-number field; fractions, strings and numbers beyond 64 bits are refused with the amount codes.</summary>
+    public Result<long?> Integer(string name)
+    {
+        if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return Result<long?>.Success(null);
+        }
+
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            return LedgerError.Invalid(name, "must be a whole number.");
+        }
+
+        if (value.TryGetInt64(out var integer))
+        {
+            return Result<long?>.Success(integer);
+        }
+
+        // Not a 64-bit integer: either a fraction or far too large. Both are answered precisely.
+        var raw = value.GetRawText();
+        return raw.AsSpan().IndexOfAny(".eE") >= 0 && !(value.TryGetDouble(out var number) && Math.Abs(number) > long.MaxValue)
+            ? new LedgerError(ErrorCodes.InvalidAmount, $"The field '{name}' must be a whole number of minor units.", name)
+            : new LedgerError(ErrorCodes.AmountTooLarge, $"The field '{name}' is far beyond any allowed value.", name);
+    }
+
+    public Result<DateTimeOffset?> Instant(string name)
+    {
+        var text = String(name);
+        if (!text.IsSuccess)
+        {
+            return text.Error!;
+        }
+
+        if (text.Value is null)
+        {
+            return Result<DateTimeOffset?>.Success(null);
+        }
+
+        return QueryValues.ParseInstant(text.Value, name).Then(instant => Result<DateTimeOffset?>.Success(instant));
+    }
+
+    public void Dispose() => _document.Dispose();
+
+    private static LedgerError TooLarge() => new(ErrorCodes.BodyTooLarge, $"The body must not exceed {MaxBytes} bytes.");
+
+    private static bool IsJson(string contentType)
+    {
+        var mediaType = contentType.Split(';', 2)[0].Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+               || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+    }
+}
+
+/// <summary>Parsing of query-string values, with the same error codes as bodies.</summary>
+public static class QueryValues
+{
+    public static Result<DateTimeOffset> ParseInstant(string text, string name)
+        => DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var instant)
+           && text.Length <= 40
+            ? instant
+            : LedgerError.Invalid(name, "must be an ISO-8601 instant such as 2026-11-21T10:00:00Z.");
+
+    public static Result<int> PageSize(HttpRequest request, int defaultSize, int maxSize)
+    {
+        var text = request.Query["limit"].ToString();
+        if (text.Length == 0)
+        {
+            return defaultSize;
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size) && size >= 1 && size <= maxSize
+            ? size
+            : LedgerError.Invalid("limit", $"must be a whole number from 1 to {maxSize}.");
+    }
+
+    public static string? Optional(HttpRequest request, string name)
+    {
+        var value = request.Query[name];
+        return value.Count == 0 || string.IsNullOrEmpty(value[0]) ? null : value[0];
+    }
+}
