@@ -16,12 +16,13 @@ internal static partial class LedgerContainers
     public const string LeasesPartitionKeyPath = "/id";
 
     /// <summary>
-    /// Composite indexes that ORDER BY on several properties requires: (type, sortKey) serves history
-    /// pages in both directions, (type, indexKey, pk, id) serves index queries and their keyset paging.
+    /// Composite indexes that ORDER BY on several properties requires: (type, sortKey, id) serves history
+    /// pages in both directions (Cosmos DB reads a composite index backwards as well), (type, indexKey,
+    /// pk, id) serves index queries and their keyset paging.
     /// </summary>
     public static IReadOnlyList<IReadOnlyList<(string Path, CompositePathSortOrder Order)>> RequiredCompositeIndexes { get; } =
     [
-        [("/type", CompositePathSortOrder.Ascending), ("/sortKey", CompositePathSortOrder.Ascending)],
+        [("/type", CompositePathSortOrder.Ascending), ("/sortKey", CompositePathSortOrder.Ascending), ("/id", CompositePathSortOrder.Ascending)],
         [("/type", CompositePathSortOrder.Ascending), ("/indexKey", CompositePathSortOrder.Ascending), ("/pk", CompositePathSortOrder.Ascending), ("/id", CompositePathSortOrder.Ascending)],
     ];
 

@@ -28,7 +28,8 @@ internal static class LedgerQueries
             text.Append(" AND c.sortKey <= @maxSortKey");
         }
 
-        text.Append(CultureInfo.InvariantCulture, $" ORDER BY c.type {direction}, c.sortKey {direction}");
+        // The id breaks ties between equal sort keys, in the same direction as the sort key.
+        text.Append(CultureInfo.InvariantCulture, $" ORDER BY c.type {direction}, c.sortKey {direction}, c.id {direction}");
 
         var definition = new QueryDefinition(text.ToString()).WithParameter("@type", query.Type);
         if (query.MinSortKey is { } min)
