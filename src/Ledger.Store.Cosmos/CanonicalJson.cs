@@ -18,7 +18,9 @@ namespace Ledger.Store.Cosmos;
 /// other numbers finite and in the shortest round-trip form. System.Text.Json output is canonical as long
 /// as its strings hold nothing that its default encoder escapes (non-ASCII, <c>+ &lt; &gt; &amp; '</c>),
 /// and dates are: the serializer writes their <c>+00:00</c> without escaping. Minimal escaping is the
-/// one rule under which both hold; a body that breaks it still round-trips, as base64.
+/// one rule under which both hold. Characters outside the Basic Multilingual Plane (emoji) are always
+/// escaped by the writer, so text holding them is not canonical. A body that breaks a rule still
+/// round-trips, as base64.
 /// </remarks>
 internal static class CanonicalJson
 {
