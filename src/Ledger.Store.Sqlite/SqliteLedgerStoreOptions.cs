@@ -1,0 +1,59 @@
+namespace Ledger.Store.Sqlite;
+
+/// <summary>Where the SQLite store keeps its file and how hard it works. Every tunable has bounds.</summary>
+public sealed record SqliteLedgerStoreOptions
+{
+    public const int MinGroupCommitBatches = 1;
+    public const int MaxGroupCommitBatchesLimit = 4096;
+    public const int MinWriteQueueCapacity = 1;
+    public const int MaxWriteQueueCapacity = 65_536;
+    public const int MinReadConnections = 1;
+    public const int MaxReadConnections = 64;
+    public const int MaxBusyRetriesLimit = 20;
+    public static readonly TimeSpan MinBusyTimeout = TimeSpan.FromMilliseconds(1);
+    public static readonly TimeSpan MaxBusyTimeout = TimeSpan.FromMinutes(1);
+
+    /// <summary>The directory that holds <c>ledger.db</c> and its WAL files; created if missing.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>
+    /// Most write requests (batches and checkpoint writes) the writer folds into one SQLite transaction,
+    /// that is, into one fsync. Larger groups raise throughput under load and the latency of the group.
+    /// </summary>
+    public int MaxGroupCommitBatches { get; init; } = 512;
+
+    /// <summary>Write requests that may wait for the writer; callers beyond it wait to enqueue (back-pressure).</summary>
+    public int WriteQueueCapacity { get; init; } = 4096;
+
+    /// <summary>Read connections in the pool; WAL lets them read while the writer writes.</summary>
+    public int ReadConnections { get; init; } = 4;
+
+    /// <summary>How long one SQLite call waits for a lock held by another connection or process.</summary>
+    public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many more times an operation that still found the database busy is tried before
+    /// <see cref="Ledger.Storage.StoreUnavailableException"/>.</summary>
+    public int MaxBusyRetries { get; init; } = 3;
+
+    /// <summary>Throws when any option is outside its bounds, naming the option.</summary>
+    public void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(DataDirectory, nameof(DataDirectory));
+        RequireWithin(MaxGroupCommitBatches, MinGroupCommitBatches, MaxGroupCommitBatchesLimit, nameof(MaxGroupCommitBatches));
+        RequireWithin(WriteQueueCapacity, MinWriteQueueCapacity, MaxWriteQueueCapacity, nameof(WriteQueueCapacity));
+        RequireWithin(ReadConnections, MinReadConnections, MaxReadConnections, nameof(ReadConnections));
+        RequireWithin(MaxBusyRetries, 0, MaxBusyRetriesLimit, nameof(MaxBusyRetries));
+        if (BusyTimeout < MinBusyTimeout || BusyTimeout > MaxBusyTimeout)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BusyTimeout), BusyTimeout, $"Must be {MinBusyTimeout} to {MaxBusyTimeout}.");
+        }
+    }
+
+    private static void RequireWithin(int value, int minimum, int maximum, string optionName)
+    {
+        if (value < minimum || value > maximum)
+        {
+            throw new ArgumentOutOfRangeException(optionName, value, $"Must be {minimum} to {maximum}.");
+        }
+    }
+}

@@ -1,0 +1,241 @@
+using Ledger.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Ledger.Store.Sqlite;
+
+/// <summary>
+/// One pooled read connection with its prepared statements. Used by one caller at a time (the pool
+/// guarantees it), so its commands are reused without locking.
+/// </summary>
+internal sealed class SqliteReadConnection : IDisposable
+{
+    private const string Columns = "partition, id, type, sort_key, index_key, etag, committed_at, body, lsn";
+    private const int SequenceNumberOrdinal = 8;
+
+    /// <summary>Appended to a prefix, the highest code point bounds the range of keys that start with it.</summary>
+    private const string HighestCodePoint = "\U0010FFFF";
+
+    private readonly SqliteConnection connection;
+    private readonly List<SqliteCommand> all = [];
+    private readonly SqliteCommand pointRead;
+    private readonly SqliteCommand exactIndexQuery;
+    private readonly SqliteCommand prefixIndexQuery;
+    private readonly SqliteCommand changes;
+    private readonly SqliteCommand lag;
+    private readonly SqliteCommand checkpoint;
+
+    // One command per shape of range read (min bound?, max bound?, descending?), made on first use.
+    private readonly SqliteCommand?[] rangeReads = new SqliteCommand?[8];
+
+    public SqliteReadConnection(SqliteConnection connection)
+    {
+        this.connection = connection;
+        pointRead = Prepare($"SELECT {Columns} FROM documents WHERE partition = $partition AND id = $id;", "$partition", "$id");
+
+        // The row-value comparison resumes strictly after the continuation's row; without a
+        // continuation it starts at (key, '', ''), which is before every real row with that key.
+        exactIndexQuery = Prepare(
+            $"""
+            SELECT {Columns} FROM documents
+            WHERE type = $type AND index_key = $key
+              AND (index_key, partition, id) > ($after_key, $after_partition, $after_id)
+            ORDER BY index_key, partition, id
+            LIMIT $limit;
+            """,
+            "$type", "$key", "$after_key", "$after_partition", "$after_id", "$limit");
+        prefixIndexQuery = Prepare(
+            $"""
+            SELECT {Columns} FROM documents
+            WHERE type = $type AND index_key >= $key AND index_key < $upper
+              AND (index_key, partition, id) > ($after_key, $after_partition, $after_id)
+            ORDER BY index_key, partition, id
+            LIMIT $limit;
+            """,
+            "$type", "$key", "$upper", "$after_key", "$after_partition", "$after_id", "$limit");
+        changes = Prepare($"SELECT {Columns} FROM documents WHERE lsn > $after ORDER BY lsn LIMIT $limit;", "$after", "$limit");
+        lag = Prepare(
+            """
+            SELECT COUNT(*), (SELECT committed_at FROM documents WHERE lsn > $after ORDER BY lsn LIMIT 1)
+            FROM documents WHERE lsn > $after;
+            """,
+            "$after");
+        checkpoint = Prepare("SELECT continuation FROM checkpoints WHERE consumer = $consumer;", "$consumer");
+    }
+
+    public StoredDocument? Read(string partition, string id)
+    {
+        pointRead.Parameters[0].Value = partition;
+        pointRead.Parameters[1].Value = id;
+        using var reader = pointRead.ExecuteReader();
+        return reader.Read() ? ToDocument(reader) : null;
+    }
+
+    public IReadOnlyList<StoredDocument> ReadRange(RangeQuery query)
+    {
+        var command = RangeCommand(query.MinSortKey is not null, query.MaxSortKey is not null, query.Descending);
+        command.Parameters["$partition"].Value = query.Partition;
+        command.Parameters["$type"].Value = query.Type;
+        command.Parameters["$limit"].Value = query.Limit;
+        if (query.MinSortKey is { } minSortKey)
+        {
+            command.Parameters["$min"].Value = minSortKey;
+        }
+
+        if (query.MaxSortKey is { } maxSortKey)
+        {
+            command.Parameters["$max"].Value = maxSortKey;
+        }
+
+        return ReadAll(command, query.Limit);
+    }
+
+    public DocumentPage QueryIndex(IndexQuery query)
+    {
+        var after = query.Continuation is null
+            ? new IndexContinuation(query.IndexKey, string.Empty, string.Empty)
+            : IndexContinuation.Decode(query.Continuation);
+        var command = query.Prefix ? prefixIndexQuery : exactIndexQuery;
+        command.Parameters["$type"].Value = query.Type;
+        command.Parameters["$key"].Value = query.IndexKey;
+        command.Parameters["$after_key"].Value = after.IndexKey;
+        command.Parameters["$after_partition"].Value = after.Partition;
+        command.Parameters["$after_id"].Value = after.Id;
+
+        // One row more than the page tells whether another page exists without a second query.
+        command.Parameters["$limit"].Value = query.Limit + 1;
+        if (query.Prefix)
+        {
+            command.Parameters["$upper"].Value = query.IndexKey + HighestCodePoint;
+        }
+
+        var documents = new List<StoredDocument>(Math.Min(query.Limit, 64));
+        string? continuation = null;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if (documents.Count == query.Limit)
+            {
+                var last = documents[^1];
+                continuation = new IndexContinuation(last.IndexKey!, last.Partition, last.Id).Encode();
+                break;
+            }
+
+            documents.Add(ToDocument(reader));
+        }
+
+        return new DocumentPage(documents, continuation);
+    }
+
+    public ChangePage ReadChanges(long afterSequenceNumber, int maxItems)
+    {
+        changes.Parameters[0].Value = afterSequenceNumber;
+        changes.Parameters[1].Value = maxItems;
+        var found = new List<StoredDocument>(Math.Min(maxItems, 64));
+        var lastRead = afterSequenceNumber;
+        using var reader = changes.ExecuteReader();
+        while (reader.Read())
+        {
+            found.Add(ToDocument(reader));
+            lastRead = reader.GetInt64(SequenceNumberOrdinal);
+        }
+
+        return new ChangePage(found, FeedContinuation.Format(lastRead));
+    }
+
+    public ChangeFeedLag EstimateLag(long afterSequenceNumber)
+    {
+        lag.Parameters[0].Value = afterSequenceNumber;
+        using var reader = lag.ExecuteReader();
+        reader.Read();
+        var count = reader.GetInt64(0);
+        DateTimeOffset? oldestCommittedAt = reader.IsDBNull(1) ? null : new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero);
+        return new ChangeFeedLag(count, oldestCommittedAt);
+    }
+
+    public string? ReadCheckpoint(string consumerName)
+    {
+        checkpoint.Parameters[0].Value = consumerName;
+        return checkpoint.ExecuteScalar() as string;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in all)
+        {
+            command.Dispose();
+        }
+
+        all.Clear();
+        connection.Dispose();
+    }
+
+    private static StoredDocument ToDocument(SqliteDataReader reader) => new(
+        Partition: reader.GetString(0),
+        Id: reader.GetString(1),
+        Type: reader.GetString(2),
+        SortKey: reader.IsDBNull(3) ? null : reader.GetInt64(3),
+        IndexKey: reader.IsDBNull(4) ? null : reader.GetString(4),
+        Body: reader.GetFieldValue<byte[]>(7),
+        ETag: reader.GetString(5),
+        CommittedAt: new DateTimeOffset(reader.GetInt64(6), TimeSpan.Zero));
+
+    private static List<StoredDocument> ReadAll(SqliteCommand command, int limit)
+    {
+        var documents = new List<StoredDocument>(Math.Min(limit, 64));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            documents.Add(ToDocument(reader));
+        }
+
+        return documents;
+    }
+
+    /// <summary>
+    /// A bound compares false with a NULL sort key, so bounded reads skip documents without one; SQLite
+    /// orders NULL first ascending and last descending, which the in-memory store copies.
+    /// </summary>
+    private SqliteCommand RangeCommand(bool hasMin, bool hasMax, bool descending)
+    {
+        var shape = (hasMin ? 1 : 0) | (hasMax ? 2 : 0) | (descending ? 4 : 0);
+        if (rangeReads[shape] is { } cached)
+        {
+            return cached;
+        }
+
+        var direction = descending ? "DESC" : "ASC";
+        var parameterNames = new List<string> { "$partition", "$type" };
+        var sql = new System.Text.StringBuilder($"SELECT {Columns} FROM documents WHERE partition = $partition AND type = $type");
+        if (hasMin)
+        {
+            sql.Append(" AND sort_key >= $min");
+            parameterNames.Add("$min");
+        }
+
+        if (hasMax)
+        {
+            sql.Append(" AND sort_key <= $max");
+            parameterNames.Add("$max");
+        }
+
+        sql.Append($" ORDER BY sort_key {direction}, id {direction} LIMIT $limit;");
+        parameterNames.Add("$limit");
+        var command = Prepare(sql.ToString(), [.. parameterNames]);
+        rangeReads[shape] = command;
+        return command;
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameterNames)
+    {
+        var command = connection.CreateCommand();
+        all.Add(command);
+        command.CommandText = sql;
+        foreach (var name in parameterNames)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
+    }
+}

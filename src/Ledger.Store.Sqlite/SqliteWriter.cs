@@ -1,0 +1,308 @@
+using System.Threading.Channels;
+using Ledger.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Ledger.Store.Sqlite;
+
+/// <summary>
+/// The single writer. Requests arrive on a bounded channel; one dedicated thread drains whatever is
+/// queued (up to a bound), applies each request inside its own SAVEPOINT of one transaction, commits
+/// once and only then settles every request. Many requests therefore share one fsync (group commit),
+/// and request paths never hold a lock across I/O: they only enqueue and await.
+/// </summary>
+internal sealed class SqliteWriter
+{
+    private readonly Channel<WriteRequest> queue;
+    private readonly SqliteConnection connection;
+    private readonly WriterStatements statements;
+    private readonly TimeProvider timeProvider;
+    private readonly int maxGroupSize;
+    private readonly int maxBusyRetries;
+    private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long transactionCount;
+    private long requestCount;
+
+    public SqliteWriter(SqliteConnection connection, SqliteLedgerStoreOptions options, TimeProvider timeProvider)
+    {
+        this.connection = connection;
+        this.timeProvider = timeProvider;
+        maxGroupSize = options.MaxGroupCommitBatches;
+        maxBusyRetries = options.MaxBusyRetries;
+        statements = new WriterStatements(connection);
+        queue = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(options.WriteQueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+        // A dedicated thread, because every SQLite call blocks (the COMMIT waits for fsync) and a pool
+        // thread parked on disk I/O for the life of the store would starve the pool.
+        var thread = new Thread(Run)
+        {
+            IsBackground = true,
+            Name = "Ledger SQLite writer",
+        };
+        thread.Start();
+    }
+
+    /// <summary>SQLite transactions committed by the writer since it started.</summary>
+    public long TransactionCount => Interlocked.Read(ref transactionCount);
+
+    /// <summary>Write requests (batches and checkpoints) settled by those transactions.</summary>
+    public long RequestCount => Interlocked.Read(ref requestCount);
+
+    /// <summary>Write requests waiting for the writer right now.</summary>
+    public int QueuedRequestCount => queue.Reader.Count;
+
+    public async Task EnqueueAsync(WriteRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException exception)
+        {
+            throw new ObjectDisposedException(nameof(SqliteLedgerStore), exception);
+        }
+    }
+
+    /// <summary>Refuses new requests, lets the writer finish every queued one, and waits for it to close.</summary>
+    public Task StopAsync()
+    {
+        queue.Writer.TryComplete();
+        return stopped.Task;
+    }
+
+    private void Run()
+    {
+        var group = new List<WriteRequest>(Math.Min(maxGroupSize, 64));
+        try
+        {
+            while (WaitForRequests())
+            {
+                while (group.Count < maxGroupSize && queue.Reader.TryRead(out var request))
+                {
+                    group.Add(request);
+                }
+
+                if (group.Count > 0)
+                {
+                    CommitGroup(group);
+                    group.Clear();
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            // Only a defect gets here. Refuse further requests and fail every waiting one rather than
+            // leaving callers awaiting a writer that is gone.
+            var failure = new StoreUnavailableException("The SQLite writer stopped unexpectedly.", exception);
+            queue.Writer.TryComplete(failure);
+            foreach (var request in group)
+            {
+                request.Fail(failure);
+            }
+
+            while (queue.Reader.TryRead(out var request))
+            {
+                request.Fail(failure);
+            }
+        }
+        finally
+        {
+            statements.Dispose();
+            connection.Dispose();
+            stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>Blocks the writer thread until a request is queued; false once the queue is closed and empty.</summary>
+    private bool WaitForRequests()
+    {
+        var waiting = queue.Reader.WaitToReadAsync();
+        return waiting.IsCompletedSuccessfully ? waiting.Result : waiting.AsTask().GetAwaiter().GetResult();
+    }
+
+    private void CommitGroup(List<WriteRequest> group)
+    {
+        var outcomes = new RequestOutcome[group.Count];
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                ApplyGroup(group, outcomes);
+                break;
+            }
+            catch (SqliteException exception) when (SqliteErrors.IsBusy(exception) && attempt < maxBusyRetries)
+            {
+                RollBackIfInTransaction();
+                Thread.Sleep(SqliteErrors.Backoff(attempt));
+            }
+            catch (Exception exception)
+            {
+                RollBackIfInTransaction();
+                var failure = new StoreUnavailableException(
+                    exception is SqliteException busy && SqliteErrors.IsBusy(busy)
+                        ? $"The SQLite database stayed locked through {maxBusyRetries + 1} attempts."
+                        : "The SQLite store could not commit.",
+                    exception);
+                foreach (var request in group)
+                {
+                    request.Fail(failure);
+                }
+
+                return;
+            }
+        }
+
+        Interlocked.Increment(ref transactionCount);
+        Interlocked.Add(ref requestCount, group.Count);
+        for (var position = 0; position < group.Count; position++)
+        {
+            outcomes[position].Settle(group[position]);
+        }
+    }
+
+    /// <summary>
+    /// One physical transaction for the whole group. Each request runs inside a savepoint, so a request
+    /// that fails a precondition (or hits a non-transient error) is undone alone while the others commit.
+    /// </summary>
+    private void ApplyGroup(List<WriteRequest> group, RequestOutcome[] outcomes)
+    {
+        statements.Begin();
+
+        // Read under the write lock, not cached: this keeps ETags and the feed order unique even if
+        // another process ever writes the same file.
+        var startSequenceNumber = statements.SelectLastSequenceNumber();
+        var sequenceNumber = startSequenceNumber;
+        var committedAt = new DateTimeOffset(timeProvider.GetUtcNow().UtcTicks, TimeSpan.Zero);
+        for (var position = 0; position < group.Count; position++)
+        {
+            var request = group[position];
+            if (request.CancellationToken.IsCancellationRequested)
+            {
+                outcomes[position] = RequestOutcome.Canceled;
+                continue;
+            }
+
+            var sequenceNumberBefore = sequenceNumber;
+            statements.Savepoint();
+            try
+            {
+                outcomes[position] = request switch
+                {
+                    BatchWriteRequest batch => ApplyBatch(batch, committedAt, ref sequenceNumber),
+                    CheckpointWriteRequest checkpoint => ApplyCheckpoint(checkpoint),
+                    _ => throw new InvalidOperationException($"Unknown write request {request.GetType().Name}."),
+                };
+            }
+            catch (SqliteException exception) when (!SqliteErrors.IsBusy(exception))
+            {
+                outcomes[position] = RequestOutcome.Failed(new StoreUnavailableException("The SQLite store could not apply the write.", exception));
+            }
+
+            if (outcomes[position].IsUndone)
+            {
+                statements.RollbackToSavepoint();
+                sequenceNumber = sequenceNumberBefore;
+            }
+
+            statements.ReleaseSavepoint();
+        }
+
+        if (sequenceNumber != startSequenceNumber)
+        {
+            statements.UpdateLastSequenceNumber(sequenceNumber);
+        }
+
+        statements.Commit();
+    }
+
+    private RequestOutcome ApplyBatch(BatchWriteRequest request, DateTimeOffset committedAt, ref long sequenceNumber)
+    {
+        var etags = new string[request.Writes.Count];
+        for (var writeIndex = 0; writeIndex < request.Writes.Count; writeIndex++)
+        {
+            var write = request.Writes[writeIndex];
+            var currentETag = statements.SelectETag(request.Partition, write.Id);
+            if (WritePreconditions.Check(write.Kind, write.IfMatchETag, currentETag) is { } failure)
+            {
+                return RequestOutcome.Completed(BatchResult.Failure(failure, writeIndex));
+            }
+
+            if (write.Kind == WriteKind.Delete)
+            {
+                statements.DeleteDocument(request.Partition, write.Id);
+                etags[writeIndex] = string.Empty;
+                continue;
+            }
+
+            sequenceNumber = checked(sequenceNumber + 1);
+            var etag = FeedContinuation.Format(sequenceNumber);
+            if (currentETag is null)
+            {
+                statements.InsertDocument(request.Partition, write, etag, sequenceNumber, committedAt.UtcTicks);
+            }
+            else
+            {
+                statements.UpdateDocument(request.Partition, write, etag, sequenceNumber, committedAt.UtcTicks);
+            }
+
+            etags[writeIndex] = etag;
+        }
+
+        return RequestOutcome.Completed(BatchResult.Success(etags, committedAt));
+    }
+
+    private RequestOutcome ApplyCheckpoint(CheckpointWriteRequest request)
+    {
+        statements.UpsertCheckpoint(request.ConsumerName, request.Continuation);
+        return RequestOutcome.Completed(null);
+    }
+
+    private void RollBackIfInTransaction()
+    {
+        try
+        {
+            if (SqliteDatabase.IsInTransaction(connection))
+            {
+                statements.Rollback();
+            }
+        }
+        catch (SqliteException)
+        {
+            // SQLite already rolled back on its own (as it does after some I/O errors); nothing is left
+            // to undo, and the original error is what the callers need to see.
+        }
+    }
+
+    /// <summary>What happened to one request inside a group transaction, delivered after COMMIT.</summary>
+    private readonly record struct RequestOutcome(BatchResult? Result, Exception? Failure, bool IsCanceled)
+    {
+        public static readonly RequestOutcome Canceled = new(null, null, true);
+
+        /// <summary>True when the request's changes must be rolled back to its savepoint.</summary>
+        public bool IsUndone => Failure is not null || Result is { IsCommitted: false };
+
+        public static RequestOutcome Completed(BatchResult? result) => new(result, null, false);
+
+        public static RequestOutcome Failed(Exception failure) => new(null, failure, false);
+
+        public void Settle(WriteRequest request)
+        {
+            if (IsCanceled)
+            {
+                request.Cancel();
+            }
+            else if (Failure is not null)
+            {
+                request.Fail(Failure);
+            }
+            else
+            {
+                request.Succeed(Result);
+            }
+        }
+    }
+}

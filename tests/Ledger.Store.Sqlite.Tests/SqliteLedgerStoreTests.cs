@@ -1,0 +1,404 @@
+using System.Diagnostics;
+using System.Text;
+using Ledger.Storage;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace Ledger.Store.Sqlite.Tests;
+
+/// <summary>What the SQLite store promises beyond the shared contract: durability, group commit, bounds.</summary>
+public sealed class SqliteLedgerStoreTests : IDisposable
+{
+    private static readonly TimeSpan WaitBound = TimeSpan.FromSeconds(20);
+
+    private readonly TemporaryDirectory directory = new();
+
+    public void Dispose() => directory.Dispose();
+
+    [Fact]
+    public async Task Documents_and_checkpoints_survive_closing_and_reopening_the_store()
+    {
+        string continuation;
+        await using (var store = Open())
+        {
+            await CommitOrFailAsync(store, Batch("account-a", "doc-1", "doc-2"));
+            continuation = (await store.ReadChangesAsync(null, 10, CancellationToken.None)).Continuation;
+            await store.WriteCheckpointAsync("snapshots", continuation, CancellationToken.None);
+        }
+
+        await using (var reopened = Open())
+        {
+            Assert.Equal("body of doc-1", Text(await reopened.ReadAsync("account-a", "doc-1", CancellationToken.None)));
+            Assert.Equal("body of doc-2", Text(await reopened.ReadAsync("account-a", "doc-2", CancellationToken.None)));
+            Assert.Equal(continuation, await reopened.ReadCheckpointAsync("snapshots", CancellationToken.None));
+        }
+    }
+
+    [Fact]
+    public async Task The_commit_sequence_continues_after_reopening_even_when_the_newest_document_was_deleted()
+    {
+        string head;
+        string deletedETag;
+        await using (var store = Open())
+        {
+            await CommitOrFailAsync(store, Batch("account-a", "kept"));
+            deletedETag = (await CommitOrFailAsync(store, Batch("account-a", "newest"))).ETags[0];
+            head = (await store.ReadChangesAsync(null, 10, CancellationToken.None)).Continuation;
+            await CommitOrFailAsync(store, new PartitionBatch("account-a", DocumentWrite.Delete("newest", "entry")));
+        }
+
+        await using var reopened = Open();
+        var recreated = await CommitOrFailAsync(reopened, Batch("account-a", "newest"));
+        var changes = await reopened.ReadChangesAsync(head, 10, CancellationToken.None);
+
+        Assert.NotEqual(deletedETag, recreated.ETags[0]);
+        Assert.Equal(["newest"], changes.Changes.Select(change => change.Id));
+        var staleReplace = await reopened.CommitAsync(
+            new PartitionBatch("account-a", DocumentWrite.Replace("newest", "entry", Encoding.UTF8.GetBytes("stale"), deletedETag)),
+            CancellationToken.None);
+        Assert.Equal(BatchOutcome.PreconditionFailed, staleReplace.Outcome);
+    }
+
+    [Fact]
+    public async Task The_ledger_file_is_in_the_data_directory_and_in_wal_mode()
+    {
+        await using var store = Open();
+
+        Assert.Equal(Path.Combine(directory.Path, SqliteLedgerStore.DatabaseFileName), store.DatabasePath);
+        Assert.True(File.Exists(store.DatabasePath));
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store.DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", command.ExecuteScalar() as string);
+    }
+
+    [Fact]
+    public async Task Two_hundred_commits_queued_behind_a_locked_file_share_at_most_two_transactions()
+    {
+        await using var store = Open();
+        var transactionsBefore = store.WriteTransactionCount;
+        Task<BatchResult>[] commits;
+        using (var writeLock = new WriteLock(store.DatabasePath))
+        {
+            commits = Enumerable.Range(0, 200)
+                .Select(number => store.CommitAsync(Batch($"account-{number % 20}", $"doc-{number}"), CancellationToken.None).AsTask())
+                .ToArray();
+            await WaitUntilAsync(() => store.QueuedWriteRequestCount < 200);
+            writeLock.Release();
+        }
+
+        var results = await Task.WhenAll(commits);
+
+        Assert.All(results, result => Assert.True(result.IsCommitted));
+        Assert.InRange(store.WriteTransactionCount - transactionsBefore, 1, 2);
+        Assert.Equal(200, (await store.ReadChangesAsync(null, 1000, CancellationToken.None)).Changes.Count);
+    }
+
+    [Fact]
+    public async Task Two_hundred_concurrent_commits_use_far_fewer_transactions_than_batches()
+    {
+        await using var store = Open();
+        var transactionsBefore = store.WriteTransactionCount;
+        var requestsBefore = store.WriteRequestCount;
+
+        var commits = Enumerable.Range(0, 200)
+            .Select(number => Task.Run(async () => await store.CommitAsync(Batch($"account-{number % 50}", $"doc-{number}"), CancellationToken.None)))
+            .ToArray();
+        var results = await Task.WhenAll(commits);
+
+        Assert.All(results, result => Assert.True(result.IsCommitted));
+        Assert.Equal(200, store.WriteRequestCount - requestsBefore);
+        var transactions = store.WriteTransactionCount - transactionsBefore;
+        Assert.True(transactions <= 100, $"200 concurrent commits took {transactions} transactions; group commit should share them.");
+    }
+
+    [Fact]
+    public async Task A_failed_batch_inside_a_group_does_not_affect_the_other_batches_of_the_group()
+    {
+        await using var store = Open();
+        await CommitOrFailAsync(store, Batch("account-a", "taken"));
+        var transactionsBefore = store.WriteTransactionCount;
+        Task<BatchResult> first, goodInA, failing, goodInB, sameIdOne, sameIdTwo;
+        using (var writeLock = new WriteLock(store.DatabasePath))
+        {
+            // The first request is taken by the writer, which then waits for the lock; everything
+            // queued after it is drained together into the second transaction.
+            first = store.CommitAsync(Batch("account-z", "first"), CancellationToken.None).AsTask();
+            await WaitUntilAsync(() => store.QueuedWriteRequestCount == 0);
+            goodInA = store.CommitAsync(Batch("account-a", "fresh-1"), CancellationToken.None).AsTask();
+            failing = store.CommitAsync(Batch("account-a", "fresh-2", "taken"), CancellationToken.None).AsTask();
+            goodInB = store.CommitAsync(Batch("account-b", "fresh-3"), CancellationToken.None).AsTask();
+            sameIdOne = store.CommitAsync(Batch("account-c", "same"), CancellationToken.None).AsTask();
+            sameIdTwo = store.CommitAsync(Batch("account-c", "same"), CancellationToken.None).AsTask();
+            writeLock.Release();
+        }
+
+        await Task.WhenAll(first, goodInA, failing, goodInB, sameIdOne, sameIdTwo);
+
+        Assert.Equal(2, store.WriteTransactionCount - transactionsBefore);
+        Assert.True((await first).IsCommitted);
+        Assert.True((await goodInA).IsCommitted);
+        Assert.True((await goodInB).IsCommitted);
+        var failed = await failing;
+        Assert.Equal((BatchOutcome.Conflict, 1), (failed.Outcome, failed.FailedWriteIndex));
+        Assert.Null(await store.ReadAsync("account-a", "fresh-2", CancellationToken.None));
+        Assert.Equal((BatchOutcome.Committed, BatchOutcome.Conflict), ((await sameIdOne).Outcome, (await sameIdTwo).Outcome));
+        var feed = (await store.ReadChangesAsync(null, 100, CancellationToken.None)).Changes.Select(change => change.Id);
+        Assert.Equal(["taken", "first", "fresh-1", "fresh-3", "same"], feed);
+    }
+
+    [Fact]
+    public async Task Reads_go_on_while_the_writer_waits_for_a_locked_file()
+    {
+        await using var store = Open();
+        await CommitOrFailAsync(store, Batch("account-a", "doc"));
+        using var writeLock = new WriteLock(store.DatabasePath);
+        var blockedCommit = store.CommitAsync(Batch("account-a", "blocked"), CancellationToken.None).AsTask();
+
+        var read = await store.ReadAsync("account-a", "doc", CancellationToken.None);
+        var range = await store.ReadRangeAsync(new RangeQuery("account-a", "entry", null, null, descending: false, limit: 10), CancellationToken.None);
+
+        Assert.NotNull(read);
+        Assert.Equal(["doc"], range.Select(document => document.Id));
+        Assert.False(blockedCommit.IsCompleted);
+        writeLock.Release();
+        Assert.True((await blockedCommit).IsCommitted);
+    }
+
+    [Fact]
+    public async Task A_file_locked_beyond_the_retry_budget_fails_with_store_unavailable_and_the_store_recovers()
+    {
+        await using var store = Open(options => options with { BusyTimeout = TimeSpan.FromMilliseconds(50), MaxBusyRetries = 1 });
+        using (new WriteLock(store.DatabasePath))
+        {
+            var exception = await Assert.ThrowsAsync<StoreUnavailableException>(
+                async () => await store.CommitAsync(Batch("account-a", "doc"), CancellationToken.None));
+            Assert.IsType<SqliteException>(exception.InnerException);
+        }
+
+        Assert.True((await store.CommitAsync(Batch("account-a", "doc"), CancellationToken.None)).IsCommitted);
+    }
+
+    [Fact]
+    public async Task Disposing_commits_every_request_already_queued_before_closing()
+    {
+        var store = Open();
+        var commits = Enumerable.Range(0, 100)
+            .Select(number => store.CommitAsync(Batch("account-a", $"doc-{number:D3}"), CancellationToken.None).AsTask())
+            .ToArray();
+
+        await store.DisposeAsync();
+        var results = await Task.WhenAll(commits);
+
+        Assert.All(results, result => Assert.True(result.IsCommitted));
+        await using var reopened = Open();
+        Assert.Equal(100, (await reopened.ReadChangesAsync(null, 1000, CancellationToken.None)).Changes.Count);
+    }
+
+    [Fact]
+    public async Task Every_call_after_disposal_throws_object_disposed()
+    {
+        var store = Open();
+        await store.DisposeAsync();
+        await store.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.CommitAsync(Batch("account-a", "doc"), CancellationToken.None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.ReadAsync("account-a", "doc", CancellationToken.None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.ReadChangesAsync(null, 10, CancellationToken.None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.WriteCheckpointAsync("consumer", "1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_commit_time_comes_from_the_time_provider()
+    {
+        var now = new DateTimeOffset(2025, 6, 1, 8, 30, 0, TimeSpan.FromHours(2));
+        await using var store = new SqliteLedgerStore(new SqliteLedgerStoreOptions { DataDirectory = directory.Path }, new FixedTimeProvider(now));
+
+        var result = await CommitOrFailAsync(store, Batch("account-a", "doc"));
+        var lag = await store.EstimateLagAsync(null, CancellationToken.None);
+
+        Assert.Equal(now, result.CommittedAt);
+        Assert.Equal(TimeSpan.Zero, result.CommittedAt.Offset);
+        Assert.Equal(now, (await store.ReadAsync("account-a", "doc", CancellationToken.None))!.CommittedAt);
+        Assert.Equal(now, lag.OldestPendingCommittedAt);
+    }
+
+    [Fact]
+    public async Task A_file_written_by_a_newer_schema_is_refused_rather_than_misread()
+    {
+        await using (Open())
+        {
+        }
+
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory.Path, SqliteLedgerStore.DatabaseFileName), Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 99;";
+            command.ExecuteNonQuery();
+        }
+
+        var exception = Assert.Throws<InvalidOperationException>(() => Open());
+        Assert.Contains("99", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Continuations_the_store_did_not_issue_are_refused()
+    {
+        await using var store = Open();
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.ReadChangesAsync("not-a-number", 10, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.EstimateLagAsync("99999999999999999999", CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(
+            async () => await store.QueryIndexAsync(new IndexQuery("entry", "k", prefix: false, continuation: "%%%", limit: 10), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Index_keys_order_by_code_point_even_beyond_the_basic_multilingual_plane()
+    {
+        await using var store = Open();
+        await CommitOrFailAsync(store, new PartitionBatch("account-a", DocumentWrite.Create("emoji", "entry", "x"u8.ToArray(), indexKey: "k\U0001F600")));
+        await CommitOrFailAsync(store, new PartitionBatch("account-a", DocumentWrite.Create("fullwidth", "entry", "x"u8.ToArray(), indexKey: "k\uFF21")));
+
+        var page = await store.QueryIndexAsync(new IndexQuery("entry", "k", prefix: true, continuation: null, limit: 10), CancellationToken.None);
+
+        Assert.Equal(["fullwidth", "emoji"], page.Documents.Select(document => document.Id));
+    }
+
+    [Theory]
+    [InlineData(nameof(SqliteLedgerStoreOptions.MaxGroupCommitBatches), 0)]
+    [InlineData(nameof(SqliteLedgerStoreOptions.MaxGroupCommitBatches), SqliteLedgerStoreOptions.MaxGroupCommitBatchesLimit + 1)]
+    [InlineData(nameof(SqliteLedgerStoreOptions.WriteQueueCapacity), 0)]
+    [InlineData(nameof(SqliteLedgerStoreOptions.WriteQueueCapacity), SqliteLedgerStoreOptions.MaxWriteQueueCapacity + 1)]
+    [InlineData(nameof(SqliteLedgerStoreOptions.ReadConnections), 0)]
+    [InlineData(nameof(SqliteLedgerStoreOptions.ReadConnections), SqliteLedgerStoreOptions.MaxReadConnections + 1)]
+    [InlineData(nameof(SqliteLedgerStoreOptions.MaxBusyRetries), -1)]
+    [InlineData(nameof(SqliteLedgerStoreOptions.MaxBusyRetries), SqliteLedgerStoreOptions.MaxBusyRetriesLimit + 1)]
+    public void Options_outside_their_bounds_are_refused_naming_the_option(string option, int value)
+    {
+        var options = new SqliteLedgerStoreOptions { DataDirectory = directory.Path };
+        options = option switch
+        {
+            nameof(SqliteLedgerStoreOptions.MaxGroupCommitBatches) => options with { MaxGroupCommitBatches = value },
+            nameof(SqliteLedgerStoreOptions.WriteQueueCapacity) => options with { WriteQueueCapacity = value },
+            nameof(SqliteLedgerStoreOptions.ReadConnections) => options with { ReadConnections = value },
+            _ => options with { MaxBusyRetries = value },
+        };
+
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteLedgerStore(options));
+
+        Assert.Equal(option, exception.ParamName);
+        Assert.False(File.Exists(Path.Combine(directory.Path, SqliteLedgerStore.DatabaseFileName)));
+    }
+
+    [Fact]
+    public void A_busy_timeout_outside_its_bounds_and_a_missing_directory_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteLedgerStore(new SqliteLedgerStoreOptions { DataDirectory = directory.Path, BusyTimeout = TimeSpan.Zero }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteLedgerStore(new SqliteLedgerStoreOptions { DataDirectory = directory.Path, BusyTimeout = TimeSpan.FromHours(1) }));
+        Assert.ThrowsAny<ArgumentException>(() => new SqliteLedgerStore(new SqliteLedgerStoreOptions { DataDirectory = " " }));
+    }
+
+    [Fact]
+    public async Task A_group_never_holds_more_batches_than_the_configured_maximum()
+    {
+        await using var store = Open(options => options with { MaxGroupCommitBatches = 10 });
+        var transactionsBefore = store.WriteTransactionCount;
+        Task<BatchResult>[] commits;
+        using (var writeLock = new WriteLock(store.DatabasePath))
+        {
+            commits = Enumerable.Range(0, 50)
+                .Select(number => store.CommitAsync(Batch("account-a", $"doc-{number}"), CancellationToken.None).AsTask())
+                .ToArray();
+            writeLock.Release();
+        }
+
+        Assert.All(await Task.WhenAll(commits), result => Assert.True(result.IsCommitted));
+        Assert.True(store.WriteTransactionCount - transactionsBefore >= 5, "50 batches in groups of at most 10 need at least 5 transactions.");
+    }
+
+    [Fact]
+    public async Task Acknowledged_commits_survive_killing_the_writing_process_and_the_file_stays_intact()
+    {
+        var acknowledged = await CrashWriter.RunAndKillAsync(directory.Path, acknowledgementsBeforeKill: 300, WaitBound);
+
+        await using var store = Open();
+        foreach (var (partition, id) in acknowledged)
+        {
+            Assert.NotNull(await store.ReadAsync(partition, id, CancellationToken.None));
+        }
+
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store.DatabasePath, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA integrity_check;";
+            Assert.Equal("ok", command.ExecuteScalar() as string);
+        }
+
+        // Writing goes on where the killed process stopped, with new ETags.
+        var after = await CommitOrFailAsync(store, Batch("account-after", "doc"));
+        var (changes, _) = await ReadWholeFeedAsync(store);
+        Assert.Equal(changes.Count, changes.Select(change => change.ETag).Distinct().Count());
+        Assert.Equal(after.ETags[0], changes[^1].ETag);
+        Assert.True(changes.Count >= acknowledged.Count + 1);
+    }
+
+    private SqliteLedgerStore Open(Func<SqliteLedgerStoreOptions, SqliteLedgerStoreOptions>? configure = null)
+    {
+        var options = new SqliteLedgerStoreOptions { DataDirectory = directory.Path, BusyTimeout = TimeSpan.FromSeconds(15) };
+        return new SqliteLedgerStore(configure is null ? options : configure(options));
+    }
+
+    private static PartitionBatch Batch(string partition, params string[] ids)
+        => new(partition, ids.Select(id => DocumentWrite.Create(id, "entry", Encoding.UTF8.GetBytes($"body of {id}"))).ToArray());
+
+    private static async Task<BatchResult> CommitOrFailAsync(ILedgerStore store, PartitionBatch batch)
+    {
+        var result = await store.CommitAsync(batch, CancellationToken.None);
+        Assert.True(result.IsCommitted, $"Set-up batch failed with {result.Outcome} at write {result.FailedWriteIndex}.");
+        return result;
+    }
+
+    private static string Text(StoredDocument? document)
+    {
+        Assert.NotNull(document);
+        return Encoding.UTF8.GetString(document.Body.Span);
+    }
+
+    private static async Task<(List<StoredDocument> Changes, string Continuation)> ReadWholeFeedAsync(ILedgerStore store)
+    {
+        const int maxPages = 10_000;
+        var changes = new List<StoredDocument>();
+        string? continuation = null;
+        for (var page = 0; page < maxPages; page++)
+        {
+            var changePage = await store.ReadChangesAsync(continuation, StoreLimits.MaxPageSize, CancellationToken.None);
+            continuation = changePage.Continuation;
+            if (changePage.Changes.Count == 0)
+            {
+                return (changes, continuation);
+            }
+
+            changes.AddRange(changePage.Changes);
+        }
+
+        throw new Xunit.Sdk.XunitException("The change feed did not end.");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < WaitBound, "The condition did not come true in time.");
+            await Task.Delay(5);
+        }
+    }
+
+    private sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now.ToUniversalTime();
+    }
+}
