@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+using Ledger.Projections.Notifications;
+
+namespace Ledger.Projections;
+
+/// <summary>Source-generated serialization of the documents and event payloads this project writes.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ExportDocument))]
+[JsonSerializable(typeof(LedgerEventData))]
+internal sealed partial class ProjectionJsonContext : JsonSerializerContext;
