@@ -14,6 +14,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes * 4);
 builder.Services.AddLedger(builder.Configuration);
 builder.Services.AddLedgerProjections(builder.Configuration);
+builder.Services.AddTransferSagaRunner(builder.Configuration);
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

@@ -1,0 +1,314 @@
+using Ledger.Domain;
+using Ledger.Engine.Partitions;
+using Ledger.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Ledger.Engine;
+
+public sealed record TransferRequest(AccountId From, AccountId To, long Amount, TransactionDetails Details);
+
+/// <summary>
+/// When a hold expires, as the client said it: an instant, or seconds from when the hold is placed. The
+/// fingerprint uses this form, so a retry of "expire in 600 s" is the same request a second later.
+/// </summary>
+public sealed record HoldExpiry(DateTimeOffset? At, long? InSeconds)
+{
+    public DateTimeOffset ResolveFrom(DateTimeOffset now) => At ?? now.AddSeconds(InSeconds ?? throw new InvalidOperationException("A hold expiry needs an instant or a duration."));
+
+    public override string ToString() => At is { } at ? "at:" + at.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) : "in:" + InSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+public sealed record HoldRequest(AccountId From, AccountId To, long Amount, TransactionDetails Details, HoldExpiry Expiry);
+
+public sealed record RefundRequest(long? Amount, TransactionDetails? Details);
+
+/// <summary>A transfer as the request that drove it left it: <see cref="Finished"/> when it reached a final state in time.</summary>
+public sealed record TransferOutcome(TransferDocument Transfer, bool Finished);
+
+public sealed partial class LedgerEngine : ITransferSteps
+{
+    /// <summary>How long a request waits for its transfer to finish before answering 202; the saga runner finishes the rest.</summary>
+    public static readonly TimeSpan DefaultTransferWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most open transfers one recovery sweep drives.</summary>
+    public const int MaxTransfersPerSweep = 1000;
+
+    DateTimeOffset ITransferSteps.UtcNow => _time.GetUtcNow();
+
+    /// <summary>The saga steps as this engine runs them, for any driver.</summary>
+    public ITransferSteps TransferSteps => this;
+
+    public async Task<Result<TransferOutcome>> TransferAsync(AppId app, IdempotencyKey key, TransferRequest request, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var amount = Amount.Create(request.Amount);
+        if (!amount.IsSuccess)
+        {
+            return amount.Error!;
+        }
+
+        if (request.From == request.To)
+        {
+            return new LedgerError(ErrorCodes.SameAccountTransfer, "A transfer needs two different accounts.", "to");
+        }
+
+        var fingerprint = Fingerprint.Of("transfer", request.From, request.To, request.Amount, request.Details.Reason, request.Details.Memo, request.Details.Category);
+        var claim = await _idempotency.ClaimAsync(app, key, fingerprint, cancellationToken).ConfigureAwait(false);
+        if (!claim.TryGetValue(out var ticket, out var claimError))
+        {
+            return claimError;
+        }
+
+        var now = _time.GetUtcNow();
+        var transfer = new TransferRecord
+        {
+            Id = TransferId.Derive(app, key, "transfer", request.From),
+            App = app,
+            Kind = TransferKind.Transfer,
+            From = request.From,
+            To = request.To,
+            Amount = amount.Value,
+            SettleAmount = amount.Value,
+            State = TransferState.Crediting,
+            Details = request.Details,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var reserved = await ReserveAsync(transfer, refundLimit: null, ticket.IsRepeat).ConfigureAwait(false);
+        return reserved.IsSuccess ? await DriveWithinAsync(app, reserved.Value, wait).ConfigureAwait(false) : reserved.Error!;
+    }
+
+    public async Task<Result<TransferDocument>> PlaceHoldAsync(AppId app, IdempotencyKey key, HoldRequest request, CancellationToken cancellationToken)
+    {
+        var amount = Amount.Create(request.Amount);
+        if (!amount.IsSuccess)
+        {
+            return amount.Error!;
+        }
+
+        if (request.From == request.To)
+        {
+            return new LedgerError(ErrorCodes.SameAccountTransfer, "A hold needs two different accounts.", "to");
+        }
+
+        var now = _time.GetUtcNow();
+        var expiresAt = request.Expiry.ResolveFrom(now);
+        if (expiresAt <= now || expiresAt > now + TransferRules.MaxHoldDuration)
+        {
+            return LedgerError.Invalid("expires_at", $"must be in the future and at most {TransferRules.MaxHoldDuration.TotalDays} days ahead.");
+        }
+
+        var fingerprint = Fingerprint.Of("hold", request.From, request.To, request.Amount, request.Expiry, request.Details.Reason, request.Details.Memo, request.Details.Category);
+        var claim = await _idempotency.ClaimAsync(app, key, fingerprint, cancellationToken).ConfigureAwait(false);
+        if (!claim.TryGetValue(out var ticket, out var claimError))
+        {
+            return claimError;
+        }
+
+        var hold = new TransferRecord
+        {
+            Id = TransferId.Derive(app, key, "hold", request.From),
+            App = app,
+            Kind = TransferKind.Hold,
+            From = request.From,
+            To = request.To,
+            Amount = amount.Value,
+            State = TransferState.Reserved,
+            Details = request.Details,
+            ExpiresAt = expiresAt,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        return await ReserveAsync(hold, refundLimit: null, ticket.IsRepeat).ConfigureAwait(false);
+    }
+
+    public async Task<Result<TransferDocument>> GetTransferAsync(AppId app, string transferId, CancellationToken cancellationToken)
+    {
+        var id = TransferId.Parse(transferId);
+        if (!id.IsSuccess)
+        {
+            return id.Error!;
+        }
+
+        var stored = await ReadTransferDocumentAsync(app, id.Value, cancellationToken).ConfigureAwait(false);
+        return stored is null
+            ? new LedgerError(ErrorCodes.TransferNotFound, $"Transfer '{transferId}' does not exist.")
+            : DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.TransferDocument);
+    }
+
+    /// <summary>Captures all or part of a hold; the rest is released. A repeat of the same capture gets the same outcome.</summary>
+    public async Task<Result<TransferOutcome>> CaptureHoldAsync(AppId app, IdempotencyKey key, string holdId, long? amount, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var id = TransferId.Parse(holdId);
+        if (!id.IsSuccess)
+        {
+            return HoldNotFound(holdId);
+        }
+
+        var claim = await _idempotency.ClaimAsync(app, key, Fingerprint.Of("hold.capture", id.Value, amount), cancellationToken).ConfigureAwait(false);
+        if (!claim.TryGetValue(out var ticket, out var claimError))
+        {
+            return claimError;
+        }
+
+        var captured = await ChangeTransferAsync(app, id.Value, (hold, _, now) =>
+        {
+            if (ticket.IsRepeat && hold.Kind == TransferKind.Hold && hold.State is TransferState.Crediting or TransferState.Posted)
+            {
+                // The capture this key asked for already happened: its outcome is the answer.
+                return Result<TransferRecord?>.Success(null);
+            }
+
+            return TransferRules.Capture(hold, amount, now).Then(capturing => Result<TransferRecord?>.Success(capturing));
+        }).ConfigureAwait(false);
+        return captured.IsSuccess ? await DriveWithinAsync(app, captured.Value, wait).ConfigureAwait(false) : captured.Error!;
+    }
+
+    /// <summary>Releases a hold. Voiding a hold that is already voided is a no-op; one that was captured cannot be voided.</summary>
+    public async Task<Result<TransferDocument>> VoidHoldAsync(AppId app, string holdId)
+    {
+        var id = TransferId.Parse(holdId);
+        if (!id.IsSuccess)
+        {
+            return HoldNotFound(holdId);
+        }
+
+        var result = await ChangeTransferAsync(app, id.Value, (hold, _, _) =>
+        {
+            if (hold.Kind == TransferKind.Hold && hold.State == TransferState.Voided)
+            {
+                return Result<TransferRecord?>.Success(null);
+            }
+
+            return TransferRules.CheckVoidable(hold) is { } refusal
+                ? refusal
+                : Result<TransferRecord?>.Success(hold with { State = TransferState.Voided });
+        }, voidReason: new LedgerError("hold_voided", "The hold was voided on request.")).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Refunds all or part of a posted transfer: a new transfer back, linked to the original, never more than what is left.</summary>
+    public async Task<Result<TransferOutcome>> RefundTransferAsync(AppId app, IdempotencyKey key, string transferId, RefundRequest request, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var originalId = TransferId.Parse(transferId);
+        if (!originalId.IsSuccess)
+        {
+            return originalId.Error!;
+        }
+
+        var fingerprint = Fingerprint.Of("transfer.refund", originalId.Value, request.Amount, request.Details?.Reason, request.Details?.Memo, request.Details?.Category);
+        var claim = await _idempotency.ClaimAsync(app, key, fingerprint, cancellationToken).ConfigureAwait(false);
+        if (!claim.TryGetValue(out var ticket, out var claimError))
+        {
+            return claimError;
+        }
+
+        var stored = await ReadTransferDocumentAsync(app, originalId.Value, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return new LedgerError(ErrorCodes.TransferNotFound, $"Transfer '{transferId}' does not exist.");
+        }
+
+        var original = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.TransferDocument).ToRecord();
+        if (original.Kind == TransferKind.Refund || original.State != TransferState.Posted || original.SettleAmount is not { } settled)
+        {
+            return new LedgerError(ErrorCodes.TransferNotRefundable, $"Transfer '{transferId}' is {original.State.ToString().ToLowerInvariant()}{(original.Kind == TransferKind.Refund ? " and is itself a refund" : string.Empty)}; only a posted transfer can be refunded.");
+        }
+
+        var now = _time.GetUtcNow();
+        var refund = new TransferRecord
+        {
+            Id = TransferId.Derive(app, key, "refund", original.To),
+            App = app,
+            Kind = TransferKind.Refund,
+            From = original.To,
+            To = original.From,
+            Amount = Amount.From(1),
+            State = TransferState.Crediting,
+            Details = request.Details ?? TransactionDetails.From("refund", original.Details.Memo, original.Details.Category),
+            RefundOf = original.Id,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var reserved = await ReserveAsync(refund, new RefundLimit(original.Id.Value, settled.MinorUnits, request.Amount), ticket.IsRepeat).ConfigureAwait(false);
+        return reserved.IsSuccess ? await DriveWithinAsync(app, reserved.Value, wait).ConfigureAwait(false) : reserved.Error!;
+    }
+
+    /// <summary>
+    /// Drives every transfer that has not reached a final state and has not moved for <paramref name="stalledFor"/>
+    /// (zero at start-up: everything), and expires holds past their expiry. Returns how many it drove.
+    /// </summary>
+    public async Task<int> RecoverOpenTransfersAsync(TimeSpan stalledFor, CancellationToken cancellationToken)
+    {
+        var stalledBefore = _time.GetUtcNow() - stalledFor;
+        var driven = 0;
+        string? continuation = null;
+        do
+        {
+            var page = await _store.QueryIndexAsync(
+                new IndexQuery(DocumentTypes.Transfer, DocumentTypes.OpenTransferIndexKey, prefix: false, continuation, limit: 200),
+                cancellationToken).ConfigureAwait(false);
+            foreach (var stored in page.Documents)
+            {
+                var open = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.TransferDocument);
+                var holdExpired = open.State == "reserved" && open.ExpiresAt is { } expiresAt && expiresAt <= _time.GetUtcNow();
+                if (open.UpdatedAt > stalledBefore && !holdExpired)
+                {
+                    // A request is most likely still driving it; touching it now would only add contention.
+                    continue;
+                }
+
+                if (open.State == "reserved" && !holdExpired)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await TransferSaga.DriveAsync(this, new TransferKey(open.AppId, open.TransferId), cancellationToken).ConfigureAwait(false);
+                    driven++;
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // One stuck transfer must not stop recovery of the others; the next sweep retries it.
+                    _logger.LogWarning(exception, "Recovery of transfer {TransferId} failed; it will be retried", open.TransferId);
+                }
+            }
+
+            continuation = page.Continuation;
+        }
+        while (continuation is not null && driven < MaxTransfersPerSweep && !cancellationToken.IsCancellationRequested);
+
+        return driven;
+    }
+
+    private async Task<Result<TransferOutcome>> DriveWithinAsync(AppId app, TransferDocument transfer, TimeSpan wait)
+    {
+        var key = new TransferKey(app.Value, transfer.TransferId);
+        var drive = TransferSaga.DriveAsync(this, key, CancellationToken.None);
+        var finishedFirst = await Task.WhenAny(drive, Task.Delay(wait)).ConfigureAwait(false) == drive;
+        if (finishedFirst && drive.IsCompletedSuccessfully && drive.Result is { } driven)
+        {
+            return new TransferOutcome(driven, Finished: driven.State is "posted" or "voided");
+        }
+
+        // Slow or failing: the saga runner finishes it. Observe the task so its failure is logged, not lost.
+        _ = drive.ContinueWith(task => _logger.LogWarning(task.Exception, "Transfer {TransferId} will be finished by recovery", transfer.TransferId), TaskContinuationOptions.OnlyOnFaulted);
+        var current = await GetTransferAsync(app, transfer.TransferId, CancellationToken.None).ConfigureAwait(false);
+        return new TransferOutcome(current.IsSuccess ? current.Value : transfer, Finished: false);
+    }
+
+    private static LedgerError HoldNotFound(string holdId) => new(ErrorCodes.HoldNotFound, $"Hold '{holdId}' does not exist.");
+
+    private ValueTask<StoredDocument?> ReadTransferDocumentAsync(AppId app, TransferId id, CancellationToken cancellationToken)
+        => _store.ReadAsync(DocumentTypes.AccountPartition(app, id.Source), DocumentTypes.TransferDocumentId(id.Value), cancellationToken);
+
+    private static DocumentWrite TransferWrite(TransferRecord transfer, string? etag)
+    {
+        var body = DocumentCodec.Encode(TransferDocument.Of(transfer), LedgerDocumentJsonContext.Default.TransferDocument);
+        var indexKey = transfer.IsFinal ? null : DocumentTypes.OpenTransferIndexKey;
+        var id = DocumentTypes.TransferDocumentId(transfer.Id.Value);
+        return etag is null
+            ? DocumentWrite.Create(id, DocumentTypes.Transfer, body, indexKey: indexKey)
+            : DocumentWrite.Replace(id, DocumentTypes.Transfer, body, etag, indexKey: indexKey);
+    }
+}

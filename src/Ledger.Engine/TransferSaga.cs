@@ -1,0 +1,85 @@
+using System.Text.Json.Serialization;
+using Ledger.Domain;
+
+namespace Ledger.Engine;
+
+/// <summary>Names one transfer, hold or refund: what a saga step needs as input. Serializable, so a Durable Functions activity can take it.</summary>
+public sealed record TransferKey(
+    [property: JsonPropertyName("app_id")] string AppId,
+    [property: JsonPropertyName("transfer_id")] string TransferId);
+
+/// <summary>The outcome of the credit step, decided once in the destination partition.</summary>
+public sealed record CreditStepResult(
+    [property: JsonPropertyName("credited")] bool Credited,
+    [property: JsonPropertyName("failure_code")] string? FailureCode,
+    [property: JsonPropertyName("failure_message")] string? FailureMessage);
+
+/// <summary>Why a transfer is voided.</summary>
+public sealed record VoidReason(
+    [property: JsonPropertyName("code")] string Code,
+    [property: JsonPropertyName("message")] string Message);
+
+/// <summary>
+/// The steps of the two-phase transfer. Each is idempotent and may run any number of times, on any
+/// driver: the engine runs them in-process; a Durable Functions orchestration runs each as an activity.
+/// </summary>
+public interface ITransferSteps
+{
+    /// <summary>The driver's notion of now: the clock in-process, the orchestration's replay-safe time in Durable Functions.</summary>
+    DateTimeOffset UtcNow { get; }
+
+    /// <summary>Reads the transfer document, the saga's durable state; null when it does not exist.</summary>
+    Task<TransferDocument?> ReadAsync(TransferKey transfer, CancellationToken cancellationToken);
+
+    /// <summary>Step 2: credits the destination, or records for good that it refuses.</summary>
+    Task<CreditStepResult> CreditDestinationAsync(TransferKey transfer, CancellationToken cancellationToken);
+
+    /// <summary>Step 3: posts the debit on the source, releases the reservation, marks the transfer Posted.</summary>
+    Task<TransferDocument> CommitSourceAsync(TransferKey transfer, CancellationToken cancellationToken);
+
+    /// <summary>Step 3 when the credit was refused: releases the reservation, marks the transfer Voided.</summary>
+    Task<TransferDocument> VoidSourceAsync(TransferKey transfer, VoidReason reason, CancellationToken cancellationToken);
+
+    /// <summary>Voids a hold whose expiry has passed; a no-op for anything else.</summary>
+    Task<TransferDocument> ExpireHoldAsync(TransferKey transfer, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The transfer saga: the one place where the order of the steps is written. Step 1 (reserve on the
+/// source) is the request itself and makes the transfer durable; from there the saga reads the durable
+/// state and moves it forward until it is final, or waits for a hold's capture. Running it again at any
+/// point, after any crash, repeats only idempotent steps.
+/// </summary>
+public static class TransferSaga
+{
+    /// <summary>Each round moves the transfer at least one state forward; three suffice, one more absorbs a concurrent driver.</summary>
+    public const int MaxRounds = 4;
+
+    public static async Task<TransferDocument?> DriveAsync(ITransferSteps steps, TransferKey transfer, CancellationToken cancellationToken)
+    {
+        var current = await steps.ReadAsync(transfer, cancellationToken).ConfigureAwait(false);
+        for (var round = 0; current is not null && round < MaxRounds; round++)
+        {
+            var record = current.ToRecord();
+            switch (record.State)
+            {
+                case TransferState.Posted or TransferState.Voided:
+                    return current;
+                case TransferState.Reserved when TransferRules.IsExpired(record, steps.UtcNow):
+                    current = await steps.ExpireHoldAsync(transfer, cancellationToken).ConfigureAwait(false);
+                    break;
+                case TransferState.Reserved:
+                    // A hold waits for its capture, its void or its expiry.
+                    return current;
+                case TransferState.Crediting:
+                    var credit = await steps.CreditDestinationAsync(transfer, cancellationToken).ConfigureAwait(false);
+                    current = credit.Credited
+                        ? await steps.CommitSourceAsync(transfer, cancellationToken).ConfigureAwait(false)
+                        : await steps.VoidSourceAsync(transfer, new VoidReason(credit.FailureCode!, credit.FailureMessage!), cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        return current;
+    }
+}
