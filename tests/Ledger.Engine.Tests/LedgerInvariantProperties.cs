@@ -63,8 +63,17 @@ public sealed class LedgerInvariantProperties
 
     [Fact]
     public void After_every_step_balances_legs_floors_and_issuance_add_up_and_replays_change_nothing()
-        => Prop.ForAll(Histories, Floors, (steps, floor) => RunAsync(steps, floor).GetAwaiter().GetResult())
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        Prop.ForAll(Histories, Floors, (steps, floor) => RunAsync(steps, floor, seen).GetAwaiter().GetResult())
             .Check(Config.QuickThrowOnFailure.WithMaxTest(80));
+
+        // The generator must reach every kind of outcome, or the property proves less than it says.
+        foreach (var outcome in new[] { "posted", "opened-on-first-use", "replayed", ErrorCodes.IdempotencyKeyReused, ErrorCodes.InsufficientFunds, ErrorCodes.AccountNotFound, ErrorCodes.AmountMismatch, ErrorCodes.MissingField })
+        {
+            Assert.True(seen.GetValueOrDefault(outcome) > 0, $"no step ended as {outcome}");
+        }
+    }
 
     private sealed class ModelAccount
     {
@@ -129,7 +138,7 @@ public sealed class LedgerInvariantProperties
         };
     }
 
-    private static async Task RunAsync(Step[] steps, long floor)
+    private static async Task RunAsync(Step[] steps, long floor, Dictionary<string, int> seen)
     {
         await using var ledger = TestLedger.Create();
         var accounts = new Dictionary<(int App, int Owner), ModelAccount>();
@@ -157,19 +166,23 @@ public sealed class LedgerInvariantProperties
             var meaning = Describe(step);
             var result = await SendAsync(ledger.Engine, step, meaning);
             var claimKey = (step.App, step.Nonce);
+            void Seen(string outcome) => seen[outcome] = seen.GetValueOrDefault(outcome) + 1;
 
             if (meaning.ValidationError is { } validationError)
             {
                 // Refused before the key is claimed: the key stays free.
                 Expect.Failure(result, validationError);
+                Seen(validationError);
             }
             else if (claims.TryGetValue(claimKey, out var claimedFor) && claimedFor != meaning.RequestKey)
             {
                 Expect.Failure(result, ErrorCodes.IdempotencyKeyReused);
+                Seen(ErrorCodes.IdempotencyKeyReused);
             }
             else if (originals.TryGetValue(claimKey, out var original))
             {
                 AssertSameEntry(original.Entry, Expect.Success(result));
+                Seen("replayed");
             }
             else
             {
@@ -180,13 +193,16 @@ public sealed class LedgerInvariantProperties
                 if (!account.Exists && !opensOnFirstUse)
                 {
                     Expect.Failure(result, ErrorCodes.AccountNotFound);
+                    Seen(ErrorCodes.AccountNotFound);
                 }
                 else if (account.Balance + meaning.SignedAmount < floorNow)
                 {
                     Expect.Failure(result, ErrorCodes.InsufficientFunds);
+                    Seen(ErrorCodes.InsufficientFunds);
                 }
                 else
                 {
+                    Seen(account.Exists ? "posted" : "opened-on-first-use");
                     account.Exists = true;
                     account.Balance += meaning.SignedAmount;
                     account.Sequence++;
