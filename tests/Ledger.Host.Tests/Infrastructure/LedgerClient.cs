@@ -15,6 +15,9 @@ public sealed class LedgerClient(HttpClient http) : IDisposable
     public Task<ApiResponse> GetAsync(string path, params (string Name, string Value)[] headers)
         => SendAsync(HttpMethod.Get, path, content: null, headers);
 
+    /// <summary>A POST without any body.</summary>
+    public Task<ApiResponse> PostAsync(string path) => SendAsync(HttpMethod.Post, path, content: null);
+
     public Task<ApiResponse> PostAsync(string path, string? body, string? contentType = "application/json", params (string Name, string Value)[] headers)
         => SendAsync(HttpMethod.Post, path, Content(body, contentType), headers);
 
