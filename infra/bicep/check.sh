@@ -178,7 +178,7 @@ checks += 1
 if {"path": "/body/*"} not in policy.get("excludedPaths", []):
     fail("ledger-indexing-policy.json: must exclude /body/*")
 composites = [[(c["path"], c["order"]) for c in comp] for comp in policy.get("compositeIndexes", [])]
-for wanted in (["/type", "/sortKey"], ["/type", "/indexKey", "/pk", "/id"]):
+for wanted in (["/type", "/sortKey", "/id"], ["/type", "/indexKey", "/pk", "/id"]):
     checks += 1
     if [(p, "ascending") for p in wanted] not in composites:
         fail(f"ledger-indexing-policy.json: composite index {wanted} (ascending) is missing")

@@ -21,7 +21,7 @@ public sealed class IdempotencyGuard(ILedgerStore store, TimeProvider time)
         var partition = DocumentTypes.ClaimPartition(app, key);
         var body = DocumentCodec.Encode(
             new ClaimDocument { AppId = app.Value, IdempotencyKey = key.Value, Fingerprint = fingerprint, CreatedAt = time.GetUtcNow() },
-            LedgerDocumentJsonContext.Default.ClaimDocument);
+            LedgerDocumentJsonContext.Documents.ClaimDocument);
         var created = await store.CommitAsync(
             new PartitionBatch(partition, DocumentWrite.Create(DocumentTypes.ClaimDocumentId, DocumentTypes.IdempotencyClaim, body)),
             cancellationToken).ConfigureAwait(false);
@@ -32,7 +32,7 @@ public sealed class IdempotencyGuard(ILedgerStore store, TimeProvider time)
 
         var existing = await store.ReadAsync(partition, DocumentTypes.ClaimDocumentId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Claim of key '{key}' conflicted on create but cannot be read; claims are never deleted.");
-        var claim = DocumentCodec.Decode(existing, LedgerDocumentJsonContext.Default.ClaimDocument);
+        var claim = DocumentCodec.Decode(existing, LedgerDocumentJsonContext.Documents.ClaimDocument);
         return claim.Fingerprint == fingerprint
             ? new IdempotencyClaim(app, key, IsRepeat: true)
             : new LedgerError(ErrorCodes.IdempotencyKeyReused, $"The key '{key}' was already used for a different request.", "Idempotency-Key");

@@ -48,7 +48,7 @@ public sealed partial class LedgerEngine
         long sequence = 0;
         if (snapshots.Count == 1)
         {
-            var snapshot = DocumentCodec.Decode(snapshots[0], LedgerDocumentJsonContext.Default.SnapshotDocument);
+            var snapshot = DocumentCodec.Decode(snapshots[0], LedgerDocumentJsonContext.Documents.SnapshotDocument);
             balance = snapshot.Balance;
             sequence = snapshot.Sequence;
         }
@@ -61,7 +61,7 @@ public sealed partial class LedgerEngine
                 cancellationToken).ConfigureAwait(false);
             foreach (var stored in page)
             {
-                var entry = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.EntryDocument);
+                var entry = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.EntryDocument);
                 if (entry.PostedAt > asOf)
                 {
                     return balance;

@@ -157,13 +157,13 @@ public sealed partial class LedgerEngine
         => DocumentWrite.Create(
             DocumentTypes.EntryId(TransactionId.From(entry.TransactionId)),
             DocumentTypes.Entry,
-            DocumentCodec.Encode(entry, LedgerDocumentJsonContext.Default.EntryDocument),
+            DocumentCodec.Encode(entry, LedgerDocumentJsonContext.Documents.EntryDocument),
             sortKey: entry.Sequence);
 
     internal async ValueTask<EntryDocument?> ReadEntryAsync(string partition, TransactionId transactionId, CancellationToken cancellationToken)
     {
         var stored = await _store.ReadAsync(partition, DocumentTypes.EntryId(transactionId), cancellationToken).ConfigureAwait(false);
-        return stored is null || stored.Type != DocumentTypes.Entry ? null : DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.EntryDocument);
+        return stored is null || stored.Type != DocumentTypes.Entry ? null : DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.EntryDocument);
     }
 
     /// <summary>The account's entries, newest first, after <paramref name="cursor"/>; a cursor stays valid forever because entries never change.</summary>
@@ -195,7 +195,7 @@ public sealed partial class LedgerEngine
         var documents = await _store.ReadRangeAsync(
             new RangeQuery(partition, DocumentTypes.Entry, minSortKey: null, maxSortKey: beforeSequence - 1, descending: true, limit),
             cancellationToken).ConfigureAwait(false);
-        var entries = documents.Select(document => DocumentCodec.Decode(document, LedgerDocumentJsonContext.Default.EntryDocument)).ToArray();
+        var entries = documents.Select(document => DocumentCodec.Decode(document, LedgerDocumentJsonContext.Documents.EntryDocument)).ToArray();
         var next = entries.Length == limit && entries[^1].Sequence > 1 ? EncodeCursor(entries[^1].Sequence) : null;
         return new EntryPage(entries, next);
     }

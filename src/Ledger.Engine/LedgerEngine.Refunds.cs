@@ -36,13 +36,13 @@ public sealed partial class LedgerEngine
                     return CommandDecision<EntryDocument>.Refuse(AccountNotFound(accountId));
                 }
 
-                var mint = storedMint is { Type: DocumentTypes.Entry } ? DocumentCodec.Decode(storedMint, LedgerDocumentJsonContext.Default.EntryDocument) : null;
+                var mint = storedMint is { Type: DocumentTypes.Entry } ? DocumentCodec.Decode(storedMint, LedgerDocumentJsonContext.Documents.EntryDocument) : null;
                 if (mint is null || mint.Kind != EntryDocument.KindName(TransactionKind.Mint))
                 {
                     return CommandDecision<EntryDocument>.Refuse(new LedgerError(ErrorCodes.TransferNotRefundable, $"Transaction '{mintTransactionId}' is not a mint of account '{accountId}'; transfers are refunded through /transfers/{{id}}/refunds."));
                 }
 
-                var tracker = storedTracker is null ? null : DocumentCodec.Decode(storedTracker, LedgerDocumentJsonContext.Default.RefundTrackerDocument);
+                var tracker = storedTracker is null ? null : DocumentCodec.Decode(storedTracker, LedgerDocumentJsonContext.Documents.RefundTrackerDocument);
                 var refunded = tracker?.RefundedAmount ?? 0;
                 var amount = TransferRules.CheckRefund(mint.Amount, refunded, request.Amount);
                 if (!amount.TryGetValue(out var refundAmount, out var tooMuch))

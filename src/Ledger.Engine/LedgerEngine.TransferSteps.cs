@@ -21,7 +21,7 @@ public sealed partial class LedgerEngine
     async Task<TransferDocument?> ITransferSteps.ReadAsync(TransferKey transfer, CancellationToken cancellationToken)
     {
         var stored = await ReadTransferDocumentAsync(AppId.From(transfer.AppId), TransferId.From(transfer.TransferId), cancellationToken).ConfigureAwait(false);
-        return stored is null ? null : DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.TransferDocument);
+        return stored is null ? null : DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument);
     }
 
     async Task<CreditStepResult> ITransferSteps.CreditDestinationAsync(TransferKey key, CancellationToken cancellationToken)
@@ -29,7 +29,7 @@ public sealed partial class LedgerEngine
         var app = AppId.From(key.AppId);
         var stored = await ReadTransferDocumentAsync(app, TransferId.From(key.TransferId), cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Transfer '{key.TransferId}' vanished; transfer documents are never deleted.");
-        var transfer = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.TransferDocument).ToRecord();
+        var transfer = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument).ToRecord();
         switch (transfer.State)
         {
             case TransferState.Posted:
@@ -52,7 +52,7 @@ public sealed partial class LedgerEngine
                         return CommandDecision<CreditStepResult>.Apply(TransferRules.ApplyCredit(destination!, credited.Entry), [EntryWrite(entry)], new CreditStepResult(true, null, null));
                     case CreditOutcome.Refused refused:
                         var refusal = new CreditRefusalDocument { TransferId = transfer.Id.Value, Code = refused.Reason.Code, Message = refused.Reason.Message, RefusedAt = now };
-                        var write = DocumentWrite.Create(creditDocumentId, DocumentTypes.CreditRefusal, DocumentCodec.Encode(refusal, LedgerDocumentJsonContext.Default.CreditRefusalDocument));
+                        var write = DocumentWrite.Create(creditDocumentId, DocumentTypes.CreditRefusal, DocumentCodec.Encode(refusal, LedgerDocumentJsonContext.Documents.CreditRefusalDocument));
                         return CommandDecision<CreditStepResult>.Apply(null, [write], new CreditStepResult(false, refused.Reason.Code, refused.Reason.Message));
                     default:
                         throw new InvalidOperationException("Unknown credit outcome.");
@@ -74,7 +74,7 @@ public sealed partial class LedgerEngine
                     return new CreditStepResult(true, null, null);
                 }
 
-                var refusal = DocumentCodec.Decode(decided, LedgerDocumentJsonContext.Default.CreditRefusalDocument);
+                var refusal = DocumentCodec.Decode(decided, LedgerDocumentJsonContext.Documents.CreditRefusalDocument);
                 return new CreditStepResult(false, refusal.Code, refusal.Message);
             });
         var result = await _pipeline.SubmitAsync(partition, command).ConfigureAwait(false);
@@ -114,7 +114,7 @@ public sealed partial class LedgerEngine
 
         var limit = tracker is null
             ? throw new InvalidOperationException($"Refund '{transfer.Id}' has no refund tracker.")
-            : DocumentCodec.Decode(tracker, LedgerDocumentJsonContext.Default.RefundTrackerDocument);
+            : DocumentCodec.Decode(tracker, LedgerDocumentJsonContext.Documents.RefundTrackerDocument);
         var released = limit with { RefundedAmount = checked(limit.RefundedAmount - transfer.Amount.MinorUnits) };
         return new TransferDecision(updatedSource, voided, [TrackerWrite(released, tracker.ETag)]);
     }
@@ -146,7 +146,7 @@ public sealed partial class LedgerEngine
                         return CommandDecision<TransferDocument>.Refuse(new LedgerError(ErrorCodes.TransferNotFound, $"Transfer '{id}' does not exist."));
                     }
 
-                    var current = DocumentCodec.Decode(storedTransfer, LedgerDocumentJsonContext.Default.TransferDocument);
+                    var current = DocumentCodec.Decode(storedTransfer, LedgerDocumentJsonContext.Documents.TransferDocument);
                     var decision = decide(current.ToRecord(), source, storedTracker, now);
                     if (!decision.TryGetValue(out var change, out var refusal))
                     {
@@ -184,7 +184,7 @@ public sealed partial class LedgerEngine
                     storedTransfer = await _store.ReadAsync(partition, DocumentTypes.TransferDocumentId(id.Value), token).ConfigureAwait(false);
                     if (storedTransfer is not null && storedTransfer.Type == DocumentTypes.Transfer)
                     {
-                        var transfer = DocumentCodec.Decode(storedTransfer, LedgerDocumentJsonContext.Default.TransferDocument);
+                        var transfer = DocumentCodec.Decode(storedTransfer, LedgerDocumentJsonContext.Documents.TransferDocument);
                         if (transfer.Kind == "refund" && transfer.RefundOf is { } refundOf)
                         {
                             storedTracker = await _store.ReadAsync(partition, DocumentTypes.RefundTrackerId(refundOf), token).ConfigureAwait(false);
@@ -229,7 +229,7 @@ public sealed partial class LedgerEngine
         // refund leaves nothing to refund) although the original request succeeded.
         if (isRepeat && await _store.ReadAsync(partition, transferDocumentId, CancellationToken.None).ConfigureAwait(false) is { } existing)
         {
-            return DocumentCodec.Decode(existing, LedgerDocumentJsonContext.Default.TransferDocument);
+            return DocumentCodec.Decode(existing, LedgerDocumentJsonContext.Documents.TransferDocument);
         }
 
         StoredDocument? storedTracker = null;
@@ -245,7 +245,7 @@ public sealed partial class LedgerEngine
                 var writes = new List<DocumentWrite>(2);
                 if (refundLimit is not null)
                 {
-                    var tracker = storedTracker is null ? null : DocumentCodec.Decode(storedTracker, LedgerDocumentJsonContext.Default.RefundTrackerDocument);
+                    var tracker = storedTracker is null ? null : DocumentCodec.Decode(storedTracker, LedgerDocumentJsonContext.Documents.RefundTrackerDocument);
                     var refunded = tracker?.RefundedAmount ?? 0;
                     var amount = TransferRules.CheckRefund(refundLimit.OriginalAmount, refunded, refundLimit.RequestedAmount);
                     if (!amount.TryGetValue(out var refundAmount, out var tooMuch))
@@ -274,7 +274,7 @@ public sealed partial class LedgerEngine
                 var stored = await _store.ReadAsync(partition, transferDocumentId, token).ConfigureAwait(false);
                 if (stored is not null)
                 {
-                    return DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.TransferDocument);
+                    return DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument);
                 }
 
                 return new LedgerError(ErrorCodes.Contention, $"Refunds of '{refundLimit?.RefundedId}' are being requested concurrently ({outcome} at write {writeIndex}); retry.");
@@ -287,7 +287,7 @@ public sealed partial class LedgerEngine
 
     private static DocumentWrite TrackerWrite(RefundTrackerDocument tracker, string? etag)
     {
-        var body = DocumentCodec.Encode(tracker, LedgerDocumentJsonContext.Default.RefundTrackerDocument);
+        var body = DocumentCodec.Encode(tracker, LedgerDocumentJsonContext.Documents.RefundTrackerDocument);
         var id = DocumentTypes.RefundTrackerId(tracker.RefundedId);
         return etag is null
             ? DocumentWrite.Create(id, DocumentTypes.RefundTracker, body)

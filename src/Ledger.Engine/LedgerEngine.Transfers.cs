@@ -38,7 +38,7 @@ public sealed partial class LedgerEngine : ITransferSteps
     /// <summary>The saga steps as this engine runs them, for any driver.</summary>
     public ITransferSteps TransferSteps => this;
 
-    public async Task<Result<TransferOutcome>> TransferAsync(AppId app, IdempotencyKey key, TransferRequest request, TimeSpan wait, CancellationToken cancellationToken)
+    public async Task<Result<TransferOutcome>> TransferAsync(AppId app, IdempotencyKey key, TransferRequest request, TimeSpan wait, CancellationToken cancellationToken, ITransferSagaDriver? driver = null)
     {
         var amount = Amount.Create(request.Amount);
         if (!amount.IsSuccess)
@@ -74,7 +74,7 @@ public sealed partial class LedgerEngine : ITransferSteps
             UpdatedAt = now,
         };
         var reserved = await ReserveAsync(transfer, refundLimit: null, ticket.IsRepeat).ConfigureAwait(false);
-        return reserved.IsSuccess ? await DriveWithinAsync(app, reserved.Value, wait).ConfigureAwait(false) : reserved.Error!;
+        return reserved.IsSuccess ? await DriveWithinAsync(app, reserved.Value, wait, driver).ConfigureAwait(false) : reserved.Error!;
     }
 
     public async Task<Result<TransferDocument>> PlaceHoldAsync(AppId app, IdempotencyKey key, HoldRequest request, CancellationToken cancellationToken)
@@ -132,11 +132,11 @@ public sealed partial class LedgerEngine : ITransferSteps
         var stored = await ReadTransferDocumentAsync(app, id.Value, cancellationToken).ConfigureAwait(false);
         return stored is null
             ? new LedgerError(ErrorCodes.TransferNotFound, $"Transfer '{transferId}' does not exist.")
-            : DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.TransferDocument);
+            : DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument);
     }
 
     /// <summary>Captures all or part of a hold; the rest is released. A repeat of the same capture gets the same outcome.</summary>
-    public async Task<Result<TransferOutcome>> CaptureHoldAsync(AppId app, IdempotencyKey key, string holdId, long? amount, TimeSpan wait, CancellationToken cancellationToken)
+    public async Task<Result<TransferOutcome>> CaptureHoldAsync(AppId app, IdempotencyKey key, string holdId, long? amount, TimeSpan wait, CancellationToken cancellationToken, ITransferSagaDriver? driver = null)
     {
         var id = TransferId.Parse(holdId);
         if (!id.IsSuccess)
@@ -160,7 +160,7 @@ public sealed partial class LedgerEngine : ITransferSteps
 
             return TransferRules.Capture(hold, amount, now).Then(capturing => Result<TransferRecord?>.Success(capturing));
         }).ConfigureAwait(false);
-        return captured.IsSuccess ? await DriveWithinAsync(app, captured.Value, wait).ConfigureAwait(false) : captured.Error!;
+        return captured.IsSuccess ? await DriveWithinAsync(app, captured.Value, wait, driver).ConfigureAwait(false) : captured.Error!;
     }
 
     /// <summary>Releases a hold. Voiding a hold that is already voided is a no-op; one that was captured cannot be voided.</summary>
@@ -187,7 +187,7 @@ public sealed partial class LedgerEngine : ITransferSteps
     }
 
     /// <summary>Refunds all or part of a posted transfer: a new transfer back, linked to the original, never more than what is left.</summary>
-    public async Task<Result<TransferOutcome>> RefundTransferAsync(AppId app, IdempotencyKey key, string transferId, RefundRequest request, TimeSpan wait, CancellationToken cancellationToken)
+    public async Task<Result<TransferOutcome>> RefundTransferAsync(AppId app, IdempotencyKey key, string transferId, RefundRequest request, TimeSpan wait, CancellationToken cancellationToken, ITransferSagaDriver? driver = null)
     {
         var originalId = TransferId.Parse(transferId);
         if (!originalId.IsSuccess)
@@ -208,7 +208,7 @@ public sealed partial class LedgerEngine : ITransferSteps
             return new LedgerError(ErrorCodes.TransferNotFound, $"Transfer '{transferId}' does not exist.");
         }
 
-        var original = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.TransferDocument).ToRecord();
+        var original = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument).ToRecord();
         if (original.Kind == TransferKind.Refund || original.State != TransferState.Posted || original.SettleAmount is not { } settled)
         {
             return new LedgerError(ErrorCodes.TransferNotRefundable, $"Transfer '{transferId}' is {original.State.ToString().ToLowerInvariant()}{(original.Kind == TransferKind.Refund ? " and is itself a refund" : string.Empty)}; only a posted transfer can be refunded.");
@@ -230,7 +230,7 @@ public sealed partial class LedgerEngine : ITransferSteps
             UpdatedAt = now,
         };
         var reserved = await ReserveAsync(refund, new RefundLimit(original.Id.Value, settled.MinorUnits, request.Amount), ticket.IsRepeat).ConfigureAwait(false);
-        return reserved.IsSuccess ? await DriveWithinAsync(app, reserved.Value, wait).ConfigureAwait(false) : reserved.Error!;
+        return reserved.IsSuccess ? await DriveWithinAsync(app, reserved.Value, wait, driver).ConfigureAwait(false) : reserved.Error!;
     }
 
     /// <summary>
@@ -249,7 +249,7 @@ public sealed partial class LedgerEngine : ITransferSteps
                 cancellationToken).ConfigureAwait(false);
             foreach (var stored in page.Documents)
             {
-                var open = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.TransferDocument);
+                var open = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument);
                 var holdExpired = open.State == "reserved" && open.ExpiresAt is { } expiresAt && expiresAt <= _time.GetUtcNow();
                 if (open.UpdatedAt > stalledBefore && !holdExpired)
                 {
@@ -281,20 +281,33 @@ public sealed partial class LedgerEngine : ITransferSteps
         return driven;
     }
 
-    private async Task<Result<TransferOutcome>> DriveWithinAsync(AppId app, TransferDocument transfer, TimeSpan wait)
-    {
-        var key = new TransferKey(app.Value, transfer.TransferId);
-        var drive = TransferSaga.DriveAsync(this, key, CancellationToken.None);
-        var finishedFirst = await Task.WhenAny(drive, Task.Delay(wait)).ConfigureAwait(false) == drive;
-        if (finishedFirst && drive.IsCompletedSuccessfully && drive.Result is { } driven)
-        {
-            return new TransferOutcome(driven, Finished: driven.State is "posted" or "voided");
-        }
+    /// <summary>The driver that runs sagas in this process: the default, and the local host's.</summary>
+    public ITransferSagaDriver InProcessDriver => _inProcessDriver ??= new InProcessTransferSagaDriver(this);
 
-        // Slow or failing: the saga runner finishes it. Observe the task so its failure is logged, not lost.
-        _ = drive.ContinueWith(task => _logger.LogWarning(task.Exception, "Transfer {TransferId} will be finished by recovery", transfer.TransferId), TaskContinuationOptions.OnlyOnFaulted);
-        var current = await GetTransferAsync(app, transfer.TransferId, CancellationToken.None).ConfigureAwait(false);
-        return new TransferOutcome(current.IsSuccess ? current.Value : transfer, Finished: false);
+    private InProcessTransferSagaDriver? _inProcessDriver;
+
+    private async Task<Result<TransferOutcome>> DriveWithinAsync(AppId app, TransferDocument transfer, TimeSpan wait, ITransferSagaDriver? driver)
+    {
+        var driven = await (driver ?? InProcessDriver).RunAsync(new TransferKey(app.Value, transfer.TransferId), wait, CancellationToken.None).ConfigureAwait(false);
+        var current = driven ?? transfer;
+        return new TransferOutcome(current, Finished: current.State is "posted" or "voided");
+    }
+
+    /// <summary>Runs the saga here and now; if it outlasts the wait, it goes on and the saga runner covers any failure.</summary>
+    private sealed class InProcessTransferSagaDriver(LedgerEngine engine) : ITransferSagaDriver
+    {
+        public async Task<TransferDocument?> RunAsync(TransferKey transfer, TimeSpan wait, CancellationToken cancellationToken)
+        {
+            var drive = TransferSaga.DriveAsync(engine, transfer, CancellationToken.None);
+            if (await Task.WhenAny(drive, Task.Delay(wait, cancellationToken)).ConfigureAwait(false) == drive && drive.IsCompletedSuccessfully)
+            {
+                return drive.Result;
+            }
+
+            // Slow or failing: observe the task so a failure is logged, not lost; recovery finishes it.
+            _ = drive.ContinueWith(task => engine._logger.LogWarning(task.Exception, "Transfer {TransferId} will be finished by recovery", transfer.TransferId), TaskContinuationOptions.OnlyOnFaulted);
+            return await ((ITransferSteps)engine).ReadAsync(transfer, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     private static LedgerError HoldNotFound(string holdId) => new(ErrorCodes.HoldNotFound, $"Hold '{holdId}' does not exist.");
@@ -304,7 +317,7 @@ public sealed partial class LedgerEngine : ITransferSteps
 
     private static DocumentWrite TransferWrite(TransferRecord transfer, string? etag)
     {
-        var body = DocumentCodec.Encode(TransferDocument.Of(transfer), LedgerDocumentJsonContext.Default.TransferDocument);
+        var body = DocumentCodec.Encode(TransferDocument.Of(transfer), LedgerDocumentJsonContext.Documents.TransferDocument);
         var indexKey = transfer.IsFinal ? null : DocumentTypes.OpenTransferIndexKey;
         var id = DocumentTypes.TransferDocumentId(transfer.Id.Value);
         return etag is null

@@ -82,7 +82,7 @@ public sealed partial class LedgerEngine
         var stored = await _store.ReadAsync(DocumentTypes.AccountPartition(app, accountId), DocumentTypes.AccountDocumentId, cancellationToken).ConfigureAwait(false);
         return stored is null
             ? AccountNotFound(accountId)
-            : DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.AccountDocument).ToState();
+            : DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.AccountDocument).ToState();
     }
 
     public async Task<Result<AccountPage>> ListAccountsByOwnerAsync(AppId app, OwnerId owner, string? continuation, int limit, CancellationToken cancellationToken)
@@ -95,7 +95,7 @@ public sealed partial class LedgerEngine
         var page = await _store.QueryIndexAsync(
             new IndexQuery(DocumentTypes.Account, DocumentTypes.OwnerIndexKey(app, owner), prefix: false, continuation, limit),
             cancellationToken).ConfigureAwait(false);
-        var accounts = page.Documents.Select(document => DocumentCodec.Decode(document, LedgerDocumentJsonContext.Default.AccountDocument).ToState()).ToArray();
+        var accounts = page.Documents.Select(document => DocumentCodec.Decode(document, LedgerDocumentJsonContext.Documents.AccountDocument).ToState()).ToArray();
         return new AccountPage(accounts, page.Continuation);
     }
 
@@ -108,7 +108,7 @@ public sealed partial class LedgerEngine
             return Result<AccountState?>.Success(null);
         }
 
-        var account = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.AccountDocument).ToState();
+        var account = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.AccountDocument).ToState();
         return account.Owner == owner
             ? Result<AccountState?>.Success(account)
             : new LedgerError(ErrorCodes.AccountOwnerMismatch, $"Account '{account.Id}' belongs to another owner.", "owner_id");

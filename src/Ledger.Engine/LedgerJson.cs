@@ -16,7 +16,19 @@ namespace Ledger.Engine;
 [JsonSerializable(typeof(CreditRefusalDocument))]
 [JsonSerializable(typeof(RefundTrackerDocument))]
 [JsonSerializable(typeof(SnapshotDocument))]
-public sealed partial class LedgerDocumentJsonContext : JsonSerializerContext;
+public sealed partial class LedgerDocumentJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context every store write uses. It escapes only what JSON requires, so non-ASCII memos are
+    /// stored as written (and Cosmos DB can keep them as JSON instead of opaque bytes). Bodies are data,
+    /// never embedded in HTML, so HTML-safe escaping buys nothing here.
+    /// </summary>
+    public static LedgerDocumentJsonContext Documents { get; } = new(new JsonSerializerOptions
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    });
+}
 
 /// <summary>Turns documents into store bodies and back, in one place.</summary>
 public static class DocumentCodec

@@ -83,3 +83,13 @@ public static class TransferSaga
         return current;
     }
 }
+
+/// <summary>
+/// Runs the saga of one transfer and waits for it at most <c>wait</c>: in-process on the local host, as a
+/// Durable Functions orchestration in Azure. Either way the saga definition is <see cref="TransferSaga"/>.
+/// </summary>
+public interface ITransferSagaDriver
+{
+    /// <summary>Drives the transfer; returns its state once final, or its current state when <paramref name="wait"/> passes first.</summary>
+    Task<TransferDocument?> RunAsync(TransferKey transfer, TimeSpan wait, CancellationToken cancellationToken);
+}

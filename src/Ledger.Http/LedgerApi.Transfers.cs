@@ -64,7 +64,10 @@ public sealed record TransferResponse
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TransferResponse))]
-public sealed partial class TransferJson : JsonSerializerContext;
+public sealed partial class TransferJson : JsonSerializerContext
+{
+    public static TransferJson Api { get; } = new(HttpJson.ApiOptions);
+}
 
 public sealed partial class LedgerApi
 {
@@ -100,7 +103,7 @@ public sealed partial class LedgerApi
                 return Problem(invalid, request);
             }
 
-            var outcome = await engine.TransferAsync(request.App, key.Value, new TransferRequest(from.Value, to.Value, amount.Value, details.Value!), LedgerEngine.DefaultTransferWait, request.Aborted).ConfigureAwait(false);
+            var outcome = await engine.TransferAsync(request.App, key.Value, new TransferRequest(from.Value, to.Value, amount.Value, details.Value!), LedgerEngine.DefaultTransferWait, request.Aborted, SagaDriverFor(request)).ConfigureAwait(false);
             return TransferOutcomeResult(outcome, request, LedgerRoutes.Transfers);
         }
     }
@@ -129,7 +132,7 @@ public sealed partial class LedgerApi
                 return Problem(invalid, request);
             }
 
-            var outcome = await engine.RefundTransferAsync(request.App, key.Value, request.RouteValue("transfer_id"), new RefundRequest(amount.Value, details.Value), LedgerEngine.DefaultTransferWait, request.Aborted).ConfigureAwait(false);
+            var outcome = await engine.RefundTransferAsync(request.App, key.Value, request.RouteValue("transfer_id"), new RefundRequest(amount.Value, details.Value), LedgerEngine.DefaultTransferWait, request.Aborted, SagaDriverFor(request)).ConfigureAwait(false);
             return TransferOutcomeResult(outcome, request, LedgerRoutes.Transfers);
         }
     }
@@ -191,7 +194,7 @@ public sealed partial class LedgerApi
                 return Problem(invalid, request);
             }
 
-            var outcome = await engine.CaptureHoldAsync(request.App, key.Value, request.RouteValue("hold_id"), amount.Value, LedgerEngine.DefaultTransferWait, request.Aborted).ConfigureAwait(false);
+            var outcome = await engine.CaptureHoldAsync(request.App, key.Value, request.RouteValue("hold_id"), amount.Value, LedgerEngine.DefaultTransferWait, request.Aborted, SagaDriverFor(request)).ConfigureAwait(false);
             return TransferOutcomeResult(outcome, request, LedgerRoutes.Holds);
         }
     }
@@ -237,10 +240,17 @@ public sealed partial class LedgerApi
 
             var burned = await engine.RefundMintAsync(request.App, key.Value, accountId.Value, transactionId.Value, new RefundRequest(amount.Value, details.Value), request.Aborted).ConfigureAwait(false);
             return burned.TryGetValue(out var entry, out var refusal)
-                ? Json(entry, HttpJson.Default.EntryDocument, StatusCodes.Status201Created)
+                ? Json(entry, HttpJson.Api.EntryDocument, StatusCodes.Status201Created)
                 : Problem(refusal, request);
         }
     }
+
+    /// <summary>The item under which a host puts the saga driver for one request (the Functions app puts its Durable driver there).</summary>
+    public const string SagaDriverItem = "Ledger.TransferSagaDriver";
+
+    /// <summary>The request's saga driver, when its host chose one; the engine runs sagas in-process otherwise.</summary>
+    private static ITransferSagaDriver? SagaDriverFor(ApiRequest request)
+        => request.Http.Items.TryGetValue(SagaDriverItem, out var driver) ? driver as ITransferSagaDriver : null;
 
     private static Result<long> RequiredAmount(RequestBody fields)
     {
@@ -292,6 +302,6 @@ public sealed partial class LedgerApi
 
     private static IResult TransferJsonResult(TransferDocument transfer, int status, string? location = null)
         => location is null
-            ? Json(TransferResponse.Of(transfer), TransferJson.Default.TransferResponse, status)
-            : Json(TransferResponse.Of(transfer), TransferJson.Default.TransferResponse, status, ("Location", location));
+            ? Json(TransferResponse.Of(transfer), TransferJson.Api.TransferResponse, status)
+            : Json(TransferResponse.Of(transfer), TransferJson.Api.TransferResponse, status, ("Location", location));
 }

@@ -78,9 +78,9 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
     }
 
     internal Task<IResult> HealthAsync(ApiRequest request)
-        => Task.FromResult<IResult>(Json(new HealthResponse { Status = "ok", Time = time.GetUtcNow(), Apps = apps.Apps.Select(app => app.App.Value).ToArray() }, HttpJson.Default.HealthResponse));
+        => Task.FromResult<IResult>(Json(new HealthResponse { Status = "ok", Time = time.GetUtcNow(), Apps = apps.Apps.Select(app => app.App.Value).ToArray() }, HttpJson.Api.HealthResponse));
 
-    internal Task<IResult> PingAsync(ApiRequest request) => Task.FromResult<IResult>(Json(new PingResponse(true), HttpJson.Default.PingResponse));
+    internal Task<IResult> PingAsync(ApiRequest request) => Task.FromResult<IResult>(Json(new PingResponse(true), HttpJson.Api.PingResponse));
 
     internal async Task<IResult> PostLedgerAsync(ApiRequest request)
     {
@@ -113,7 +113,7 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
                     Balance = entry.BalanceAfter,
                     Nonce = key.Value.Value,
                     PostedAt = entry.PostedAt,
-                }, HttpJson.Default.LedgerPostingResponse, StatusCodes.Status201Created)
+                }, HttpJson.Api.LedgerPostingResponse, StatusCodes.Status201Created)
                 : Problem(refusal, request);
         }
     }
@@ -139,7 +139,7 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
             Balance = found?.Balance ?? 0,
             Pending = found?.PendingDebits ?? 0,
             Available = found?.Available ?? 0,
-        }, HttpJson.Default.OwnerBalanceResponse);
+        }, HttpJson.Api.OwnerBalanceResponse);
     }
 
     internal async Task<IResult> OpenAccountAsync(ApiRequest request)
@@ -165,7 +165,7 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
 
             var opened = await engine.OpenAccountAsync(request.App, key.Value, new OpenAccountCommand(owner.Value, accountId.Value, floor.Value ?? 0, threshold.Value), request.Aborted).ConfigureAwait(false);
             return opened.TryGetValue(out var account, out var refusal)
-                ? Json(AccountResponse.From(account), HttpJson.Default.AccountResponse, StatusCodes.Status201Created, ("Location", "/" + LedgerRoutes.Accounts + "/" + account.Id.Value))
+                ? Json(AccountResponse.From(account), HttpJson.Api.AccountResponse, StatusCodes.Status201Created, ("Location", "/" + LedgerRoutes.Accounts + "/" + account.Id.Value))
                 : Problem(refusal, request);
         }
     }
@@ -181,7 +181,7 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
 
         var page = await engine.ListAccountsByOwnerAsync(request.App, owner.Value, QueryValues.Optional(request.Request, "continuation"), limit.Value, request.Aborted).ConfigureAwait(false);
         return page.TryGetValue(out var accounts, out var error)
-            ? Json(new AccountListResponse { Accounts = accounts.Accounts.Select(AccountResponse.From).ToArray(), Continuation = accounts.Continuation }, HttpJson.Default.AccountListResponse)
+            ? Json(new AccountListResponse { Accounts = accounts.Accounts.Select(AccountResponse.From).ToArray(), Continuation = accounts.Continuation }, HttpJson.Api.AccountListResponse)
             : Problem(error, request);
     }
 
@@ -242,13 +242,13 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
 
             var historical = await engine.GetBalanceAsOfAsync(request.App, accountId.Value, asOf.Value, request.Aborted).ConfigureAwait(false);
             return historical.TryGetValue(out var balance, out var asOfError)
-                ? Json(new BalanceResponse { AccountId = accountId.Value.Value, Balance = balance, AsOf = asOf.Value }, HttpJson.Default.BalanceResponse)
+                ? Json(new BalanceResponse { AccountId = accountId.Value.Value, Balance = balance, AsOf = asOf.Value }, HttpJson.Api.BalanceResponse)
                 : Problem(asOfError, request);
         }
 
         var account = await engine.GetAccountAsync(request.App, accountId.Value, request.Aborted).ConfigureAwait(false);
         return account.TryGetValue(out var current, out var error)
-            ? Json(new BalanceResponse { AccountId = current.Id.Value, Balance = current.Balance, Pending = current.PendingDebits, Available = current.Available }, HttpJson.Default.BalanceResponse)
+            ? Json(new BalanceResponse { AccountId = current.Id.Value, Balance = current.Balance, Pending = current.PendingDebits, Available = current.Available }, HttpJson.Api.BalanceResponse)
             : Problem(error, request);
     }
 
@@ -268,7 +268,7 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
 
         var page = await engine.GetEntriesAsync(request.App, accountId.Value, QueryValues.Optional(request.Request, "cursor"), limit.Value, request.Aborted).ConfigureAwait(false);
         return page.TryGetValue(out var entries, out var error)
-            ? Json(new EntryPageResponse { Entries = entries.Entries, NextCursor = entries.NextCursor }, HttpJson.Default.EntryPageResponse)
+            ? Json(new EntryPageResponse { Entries = entries.Entries, NextCursor = entries.NextCursor }, HttpJson.Api.EntryPageResponse)
             : Problem(error, request);
     }
 
@@ -295,7 +295,7 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
 
             var posted = await engine.PostTransactionAsync(request.App, key.Value, new TransactionPosting(kind.Value, accountId.Value, amount.Value, operation.Value, details.Value), request.Aborted).ConfigureAwait(false);
             return posted.TryGetValue(out var entry, out var refusal)
-                ? Json(entry, HttpJson.Default.EntryDocument, StatusCodes.Status201Created)
+                ? Json(entry, HttpJson.Api.EntryDocument, StatusCodes.Status201Created)
                 : Problem(refusal, request);
         }
     }
@@ -357,7 +357,7 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
     private static LedgerError NotFoundFor(LedgerError invalidId) => new(ErrorCodes.AccountNotFound, "No account has that id.", invalidId.Field);
 
     private static IResult AccountResult(Result<AccountState> account, ApiRequest request)
-        => account.TryGetValue(out var found, out var error) ? Json(AccountResponse.From(found), HttpJson.Default.AccountResponse) : Problem(error, request);
+        => account.TryGetValue(out var found, out var error) ? Json(AccountResponse.From(found), HttpJson.Api.AccountResponse) : Problem(error, request);
 
     internal static IResult Problem(LedgerError error, ApiRequest request) => Problems.Result(error, request.Http);
 

@@ -93,6 +93,6 @@ public static class Problems
         var headers = error.Code == ErrorCodes.Contention || error.Code == ErrorCodes.StoreUnavailable
             ? new Dictionary<string, string> { ["Retry-After"] = "1" }
             : null;
-        return new JsonResult<ProblemBody>(body, HttpJson.Default.ProblemBody, body.Status, ContentType, headers);
+        return new JsonResult<ProblemBody>(body, HttpJson.Api.ProblemBody, body.Status, ContentType, headers);
     }
 }

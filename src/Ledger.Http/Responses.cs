@@ -99,4 +99,14 @@ public sealed record HealthResponse
 [JsonSerializable(typeof(EntryPageResponse))]
 [JsonSerializable(typeof(PingResponse))]
 [JsonSerializable(typeof(HealthResponse))]
-public sealed partial class HttpJson : JsonSerializerContext;
+public sealed partial class HttpJson : JsonSerializerContext
+{
+    /// <summary>Escapes only what JSON requires: responses are application/json, never inlined into HTML.</summary>
+    internal static System.Text.Json.JsonSerializerOptions ApiOptions => new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static HttpJson Api { get; } = new(ApiOptions);
+}

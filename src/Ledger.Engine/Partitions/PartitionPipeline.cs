@@ -102,7 +102,7 @@ public sealed class PartitionPipeline
         var stored = await _store.ReadAsync(partition, DocumentTypes.AccountDocumentId, cancellationToken).ConfigureAwait(false);
         var loaded = stored is null
             ? new CachedAccount(null, null)
-            : new CachedAccount(DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Default.AccountDocument).ToState(), stored.ETag);
+            : new CachedAccount(DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.AccountDocument).ToState(), stored.ETag);
         _cache.Set(partition, loaded);
         return loaded;
     }
@@ -161,6 +161,7 @@ public sealed class PartitionPipeline
         var accepted = new List<(PartitionCommand Command, int FirstWrite, int WriteCount)>(pending.Count);
         var refused = new List<PartitionCommand>();
         var writes = new List<DocumentWrite>(pending.Count + 1);
+        var writtenIds = new HashSet<string>(StringComparer.Ordinal);
         var conflictRetries = 0;
         while (pending.Count > 0)
         {
@@ -176,6 +177,8 @@ public sealed class PartitionPipeline
             accepted.Clear();
             refused.Clear();
             writes.Clear();
+            writtenIds.Clear();
+            writtenIds.Add(DocumentTypes.AccountDocumentId);
             writes.Add(null!);
             foreach (var command in pending)
             {
@@ -186,9 +189,17 @@ public sealed class PartitionPipeline
                     continue;
                 }
 
-                if (writes.Count + commandWrites.Count > PartitionBatch.MaxWrites)
+                // A batch holds at most one write per document: a command that writes a document
+                // another command of this batch already writes (a concurrent repeat of one request)
+                // waits for the next round, where it meets the committed document instead.
+                if (writes.Count + commandWrites.Count > PartitionBatch.MaxWrites || WritesAnyOf(commandWrites, writtenIds))
                 {
                     break;
+                }
+
+                foreach (var write in commandWrites)
+                {
+                    writtenIds.Add(write.Id);
                 }
 
                 if (newAccount is not null)
@@ -263,6 +274,19 @@ public sealed class PartitionPipeline
         }
     }
 
+    private static bool WritesAnyOf(IReadOnlyList<DocumentWrite> commandWrites, HashSet<string> writtenIds)
+    {
+        foreach (var write in commandWrites)
+        {
+            if (writtenIds.Contains(write.Id))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static void CompleteAll(List<(PartitionCommand Command, int FirstWrite, int WriteCount)> accepted, List<PartitionCommand> refused, List<PartitionCommand> pending)
     {
         foreach (var (command, _, _) in accepted)
@@ -280,7 +304,7 @@ public sealed class PartitionPipeline
 
     internal static DocumentWrite AccountWrite(AccountState account, string? etag)
     {
-        var body = DocumentCodec.Encode(AccountDocument.From(account), LedgerDocumentJsonContext.Default.AccountDocument);
+        var body = DocumentCodec.Encode(AccountDocument.From(account), LedgerDocumentJsonContext.Documents.AccountDocument);
         var indexKey = DocumentTypes.OwnerIndexKey(account.App, account.Owner);
         return etag is null
             ? DocumentWrite.Create(DocumentTypes.AccountDocumentId, DocumentTypes.Account, body, indexKey: indexKey)
