@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Ledger.Domain;
 using Ledger.Engine.Tests.Support;
+using Ledger.Projections;
 using Ledger.Storage;
 
 namespace Ledger.Engine.Tests;
@@ -121,6 +122,60 @@ public sealed class LedgerEngineHistoryTests
                 DocumentCodec.Encode(snapshot, LedgerDocumentJsonContext.Default.SnapshotDocument),
                 sortKey: entry.PostedAt.UtcTicks);
             Assert.True((await store.CommitAsync(new PartitionBatch(TestLedger.Partition(App1, Acc), write), CancellationToken.None)).IsCommitted);
+        }
+    }
+
+    /// <summary>Long histories whose clock moves by up to ten hours a step, so they cross UTC days and the consumer snapshots at both its triggers.</summary>
+    private static Arbitrary<HistoryStep[]> LongHistories { get; } = Arb.From(
+        from length in Gen.Choose(1, 70)
+        from steps in Gen.Zip(Gen.Frequency((3, Gen.Choose(1, 50)), (2, Gen.Choose(-50, -1))), Gen.Frequency((1, Gen.Constant(0)), (4, Gen.Choose(1, 600)), (1, Gen.Choose(-60, -1))))
+            .Select(pair => new HistoryStep(pair.Item1, pair.Item2))
+            .ArrayOf(length)
+        select steps);
+
+    [Fact]
+    public void With_the_snapshot_consumers_snapshots_the_balance_as_of_any_instant_is_the_sum_of_the_legs_up_to_it()
+        => Prop.ForAll(LongHistories, history => RunWithSnapshotConsumerAsync(history).GetAwaiter().GetResult())
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(40));
+
+    private static async Task RunWithSnapshotConsumerAsync(HistoryStep[] history)
+    {
+        await using var ledger = TestLedger.Create();
+        await ledger.OpenAsync("acc-1", floor: -10_000);
+        var start = ledger.Clock.GetUtcNow();
+        var consumer = new SnapshotConsumer(ledger.Store, new SnapshotOptions { EveryEntries = SnapshotOptions.MinEveryEntries }, ledger.Clock);
+        string? continuation = null;
+        for (var index = 0; index < history.Length; index++)
+        {
+            ledger.Clock.Advance(TimeSpan.FromMinutes(history[index].ClockMinutes));
+            var amount = history[index].SignedAmount;
+            Expect.Success(amount > 0 ? await ledger.MintAsync("acc-1", amount, $"n{index}") : await ledger.BurnAsync("acc-1", -amount, $"n{index}"));
+            if (index % 7 == 6 || index == history.Length - 1)
+            {
+                // The consumer runs behind the postings, as it does in a host, and catches up in pages.
+                var page = await ledger.Store.ReadChangesAsync(continuation, 25, CancellationToken.None);
+                while (page.Changes.Count > 0)
+                {
+                    await consumer.HandleAsync(page.Changes, CancellationToken.None);
+                    continuation = page.Continuation;
+                    page = await ledger.Store.ReadChangesAsync(continuation, 25, CancellationToken.None);
+                }
+            }
+        }
+
+        var entries = await ledger.AllEntriesAsync("acc-1");
+        var snapshots = await ledger.Store.ReadRangeAsync(
+            new RangeQuery(TestLedger.Partition(App1, Acc), DocumentTypes.Snapshot, null, null, descending: false, limit: 1000), CancellationToken.None);
+        Assert.NotEmpty(snapshots);
+        Assert.True(snapshots.Count >= entries.Count / SnapshotOptions.MinEveryEntries, $"{snapshots.Count} snapshots for {entries.Count} entries");
+
+        var instants = entries.SelectMany(entry => new[] { entry.PostedAt, entry.PostedAt.AddTicks(-1), entry.PostedAt.AddMinutes(30) })
+            .Append(start.AddYears(-1))
+            .Append(start.AddYears(1))
+            .Distinct();
+        foreach (var instant in instants)
+        {
+            Assert.Equal(SumOfOwnLegsUpTo(entries, instant), Expect.Success(await BalanceAsOf(ledger, instant)));
         }
     }
 
