@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Ledger.Projections.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+
+namespace Ledger.Projections.Tests;
+
+/// <summary>The local host end to end: the consumers run by default and the report routes answer over HTTP.</summary>
+public sealed class HostReportsTests : IAsyncLifetime
+{
+    private readonly TemporaryDirectory _data = new();
+    private HostFactory _factory = null!;
+    private HttpClient _client = null!;
+
+    public Task InitializeAsync()
+    {
+        _factory = new HostFactory(_data.Path);
+        _client = _factory.CreateClient();
+        _client.DefaultRequestHeaders.Add("X-Api-Key", "dev-app1-key");
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _factory.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task Summary_export_and_consumer_status_work_over_HTTP_with_the_consumers_the_host_runs_by_default()
+    {
+        await SendAsync(HttpMethod.Post, "/accounts", "open-http", """{"owner_id":"owner-h","account_id":"http-alice"}""", HttpStatusCode.Created);
+        await SendAsync(HttpMethod.Post, "/transactions", "mint-1", """{"kind":"mint","account_id":"http-alice","amount":25,"reason":"credit_purchase","memo":"a, \"b\"\nc — ü","category":"store"}""", HttpStatusCode.Created);
+        await SendAsync(HttpMethod.Post, "/transactions", "spend-1", """{"kind":"operation","account_id":"http-alice","operation":"CONTENT_CREATION"}""", HttpStatusCode.Created);
+
+        using var summary = await GetJsonAsync("/accounts/http-alice/summary?from=2000-01-01T00:00:00Z");
+        Assert.Equal(25, summary.RootElement.GetProperty("credits").GetInt64());
+        Assert.Equal(5, summary.RootElement.GetProperty("debits").GetInt64());
+        Assert.Equal(20, summary.RootElement.GetProperty("net").GetInt64());
+        Assert.Equal(2, summary.RootElement.GetProperty("count").GetInt64());
+        Assert.Equal(JsonValueKind.Null, summary.RootElement.GetProperty("by_operation")[0].GetProperty("key").ValueKind);
+
+        using var requested = await SendAsync(HttpMethod.Post, "/exports", "export-1", """{"account_id":"http-alice"}""", HttpStatusCode.Accepted);
+        var location = requested.Headers.Location!.ToString();
+        Assert.StartsWith("/exports/exp_", location, StringComparison.Ordinal);
+        JsonDocument? status = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            status?.Dispose();
+            status = await GetJsonAsync(location);
+            return status.RootElement.GetProperty("status").GetString() == "completed";
+        }, "the export completed");
+        Assert.Equal(2, status!.RootElement.GetProperty("row_count").GetInt64());
+
+        using var file = await _client.GetAsync(status.RootElement.GetProperty("file_url").GetString());
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        Assert.Equal("text/csv", file.Content.Headers.ContentType!.MediaType);
+        var rows = Rfc4180.Parse(Encoding.UTF8.GetString(await file.Content.ReadAsByteArrayAsync()));
+        Assert.Equal(3, rows.Count);
+        Assert.Equal("a, \"b\"\nc — ü", rows[1][7]);
+        status.Dispose();
+
+        using var consumers = await GetJsonAsync("/status/consumers");
+        var names = consumers.RootElement.GetProperty("consumers").EnumerateArray().Select(consumer => consumer.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["snapshots", "exports"], names);
+        Assert.All(consumers.RootElement.GetProperty("consumers").EnumerateArray(), consumer => Assert.True(consumer.TryGetProperty("changes_behind", out _)));
+
+        using var missing = await _client.GetAsync("/exports/exp_000000000000000000000000");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        using var badScope = await SendAsync(HttpMethod.Post, "/exports", "export-2", """{"scope":"app","account_id":"http-alice"}""", HttpStatusCode.BadRequest);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, string json, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", key);
+        var response = await _client.SendAsync(request);
+        Assert.True(expected == response.StatusCode, $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return response;
+    }
+
+    private async Task<JsonDocument> GetJsonAsync(string path)
+    {
+        using var response = await _client.GetAsync(path);
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    private sealed class HostFactory(string dataDirectory) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Ledger:DataDirectory"] = dataDirectory,
+                ["Ledger:Projections:PollInterval"] = "00:00:00.020",
+            };
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+
+            builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
+        }
+    }
+}
