@@ -131,40 +131,14 @@ public sealed class LedgerEngineIdempotencyTests
         Expect.Failure(await ledger.MintAsync("acc-1", 6, "m1"), ErrorCodes.IdempotencyKeyReused);
     }
 
-    private const string RepeatsShareABatchBug =
-        "BUG: concurrent repeats of one request queued in the same pipeline batch are each decided as new postings, so the batch writes the entry id twice and PartitionBatch throws; every command in that batch fails with ArgumentException";
-
     private const string RepeatRefusedBug =
         "BUG: a repeat that missed the original's entry (still in flight) is decided again against the new balance, so a repeated debit gets insufficient_funds instead of the original entry";
 
-    /// <summary>Runs every request to its end, keeping exceptions as outcomes instead of letting the first one end the test.</summary>
-    private static async Task<(List<EntryDocument> Entries, List<LedgerError> Errors, List<Exception> Exceptions)> RunAllAsync(IEnumerable<Func<Task<Result<EntryDocument>>>> requests)
+    /// <summary>Runs the requests concurrently and splits their outcomes into entries and errors.</summary>
+    private static async Task<(List<EntryDocument> Entries, List<LedgerError> Errors)> RunAllAsync(IEnumerable<Func<Task<Result<EntryDocument>>>> requests)
     {
-        var tasks = requests.Select(request => Task.Run(request)).ToArray();
-        var entries = new List<EntryDocument>();
-        var errors = new List<LedgerError>();
-        var exceptions = new List<Exception>();
-        foreach (var task in tasks)
-        {
-            try
-            {
-                var result = await task;
-                if (result.IsSuccess)
-                {
-                    entries.Add(result.Value);
-                }
-                else
-                {
-                    errors.Add(result.Error!);
-                }
-            }
-            catch (ArgumentException exception)
-            {
-                exceptions.Add(exception);
-            }
-        }
-
-        return (entries, errors, exceptions);
+        var results = await Task.WhenAll(requests.Select(request => Task.Run(request)));
+        return (results.Where(result => result.IsSuccess).Select(result => result.Value).ToList(), results.Where(result => !result.IsSuccess).Select(result => result.Error!).ToList());
     }
 
     [Theory]
@@ -175,7 +149,7 @@ public sealed class LedgerEngineIdempotencyTests
         await using var ledger = TestLedger.Create(kind);
         await ledger.OpenAsync("acc-1");
 
-        var (entries, errors, _) = await RunAllAsync(Enumerable.Range(0, 50).Select(_ => (Func<Task<Result<EntryDocument>>>)(() => ledger.MintAsync("acc-1", 7, "same-nonce"))));
+        var (entries, errors) = await RunAllAsync(Enumerable.Range(0, 50).Select(_ => (Func<Task<Result<EntryDocument>>>)(() => ledger.MintAsync("acc-1", 7, "same-nonce"))));
 
         var stored = await ledger.AllEntriesAsync("acc-1");
         Assert.Single(stored);
@@ -187,8 +161,8 @@ public sealed class LedgerEngineIdempotencyTests
     }
 
     [Theory]
-    [InlineData(StoreKind.InMemory, Skip = RepeatsShareABatchBug)]
-    [InlineData(StoreKind.Sqlite, Skip = RepeatsShareABatchBug)]
+    [InlineData(StoreKind.InMemory)]
+    [InlineData(StoreKind.Sqlite)]
     public async Task Fifty_concurrent_identical_requests_all_get_the_original_entry(StoreKind kind)
     {
         await using var ledger = TestLedger.Create(kind);
@@ -207,7 +181,7 @@ public sealed class LedgerEngineIdempotencyTests
     {
         await using var ledger = TestLedger.Create(kind);
 
-        var (entries, errors, _) = await RunAllAsync(Enumerable.Range(0, 50).Select(_ => (Func<Task<Result<EntryDocument>>>)(() => ledger.PostOperationAsync("alice", "CREDIT_ADD", "same-nonce"))));
+        var (entries, errors) = await RunAllAsync(Enumerable.Range(0, 50).Select(_ => (Func<Task<Result<EntryDocument>>>)(() => ledger.PostOperationAsync("alice", "CREDIT_ADD", "same-nonce"))));
 
         Assert.Single(await ledger.AllEntriesAsync("alice"));
         Assert.Equal(10, (await ledger.AccountAsync("alice")).Balance);
@@ -216,7 +190,7 @@ public sealed class LedgerEngineIdempotencyTests
         Assert.All(entries, entry => Assert.Equal(1, entry.Sequence));
     }
 
-    [Fact(Skip = RepeatsShareABatchBug)]
+    [Fact]
     public async Task Repeats_queued_together_behind_the_original_each_get_the_original_entry_and_do_not_fail_their_batch()
     {
         CountingLedgerStore? counting = null;
@@ -251,7 +225,7 @@ public sealed class LedgerEngineIdempotencyTests
         await using var ledger = TestLedger.Create(kind);
         Expect.Success(await ledger.PostOperationAsync("alice", "DAILY_REWARD", "fund"));
 
-        var (entries, errors, _) = await RunAllAsync(Enumerable.Range(0, 20).Select(_ => (Func<Task<Result<EntryDocument>>>)(() => ledger.PostOperationAsync("alice", "CREDIT_SPEND", "spend-once"))));
+        var (entries, errors) = await RunAllAsync(Enumerable.Range(0, 20).Select(_ => (Func<Task<Result<EntryDocument>>>)(() => ledger.PostOperationAsync("alice", "CREDIT_SPEND", "spend-once"))));
 
         Assert.Equal(0, (await ledger.AccountAsync("alice")).Balance);
         Assert.Equal(2, (await ledger.AllEntriesAsync("alice")).Count);
