@@ -139,8 +139,8 @@ public sealed class LedgerEngineAccountsTests
         var unfrozen = Expect.Success(await ledger.Engine.UnfreezeAsync(App1, AccountId.From("acc-1")));
 
         Assert.Equal(AccountStatus.Open, unfrozen.Status);
-        Expect.Success(await ledger.MintAsync("acc-1", 1, "m2"));
-        Expect.Success(await ledger.BurnAsync("acc-1", 1, "b1"));
+        Expect.Success(await ledger.MintAsync("acc-1", 1, "m3"));
+        Expect.Success(await ledger.BurnAsync("acc-1", 1, "b2"));
     }
 
     [Fact]
