@@ -119,6 +119,23 @@ public sealed class LedgerEngineIdempotencyTests
     }
 
     [Fact]
+    public async Task A_replay_returns_the_original_entry_even_after_the_account_was_frozen_or_closed()
+    {
+        await using var ledger = TestLedger.Create();
+        await ledger.OpenAsync("acc-1");
+        var mint = Expect.Success(await ledger.MintAsync("acc-1", 4, "m1"));
+        var burn = Expect.Success(await ledger.BurnAsync("acc-1", 4, "b1"));
+
+        Expect.Success(await ledger.Engine.FreezeAsync(App1, AccountId.From("acc-1")));
+        Assert.Equal(mint.TransactionId, Expect.Success(await ledger.MintAsync("acc-1", 4, "m1")).TransactionId);
+        Expect.Success(await ledger.Engine.CloseAsync(App1, AccountId.From("acc-1")));
+        Assert.Equal(burn.TransactionId, Expect.Success(await ledger.BurnAsync("acc-1", 4, "b1")).TransactionId);
+
+        Assert.Equal(2, (await ledger.AllEntriesAsync("acc-1")).Count);
+        Assert.Equal(AccountStatus.Closed, (await ledger.AccountAsync("acc-1")).Status);
+    }
+
+    [Fact]
     public async Task A_key_that_fits_the_claim_partition_is_accepted()
     {
         await using var ledger = TestLedger.Create();
