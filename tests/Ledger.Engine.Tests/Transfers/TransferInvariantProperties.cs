@@ -94,12 +94,22 @@ public sealed class TransferInvariantProperties
     public void Random_histories_with_stops_expiries_freezes_and_restarts_keep_every_ledger_invariant()
     {
         var reached = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
-        Prop.ForAll(Histories, ops => new History(ops, reached).RunAsync().GetAwaiter().GetResult())
+        Prop.ForAll(Histories, ops => new History(ops, reached, twoLiveEngines: false).RunAsync().GetAwaiter().GetResult())
             .Check(Config.QuickThrowOnFailure.WithMaxTest(120));
 
         var missing = RequiredOutcomes.Where(outcome => !reached.ContainsKey(outcome)).ToArray();
         Assert.True(missing.Length == 0, $"No history reached: {string.Join(", ", missing)}. Reached: {string.Join(", ", reached.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key} ×{pair.Value}"))}");
     }
+
+    /// <summary>
+    /// The same histories with two engines alive at once (two processes of one ledger): a restart op instead
+    /// switches to the other engine, whose account cache has fallen behind everything the first one did.
+    /// Every outcome must still be the one the state decides.
+    /// </summary>
+    [Fact(Skip = "BUG: see TransferTwoEngineTests: an engine whose account cache is stale throws or refuses on the stale state")]
+    public void Random_histories_on_two_live_engines_whose_caches_fall_behind_keep_every_ledger_invariant_and_decide_on_the_current_state()
+        => Prop.ForAll(Histories, ops => new History(ops, new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal), twoLiveEngines: true).RunAsync().GetAwaiter().GetResult())
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(120));
 
     /// <summary>What the model knows of a key: the request it was first used for, whether it took effect, and the refusal if it did not.</summary>
     private sealed record Claim(string Fingerprint, Known Outcome, string? Refusal = null);
@@ -111,8 +121,10 @@ public sealed class TransferInvariantProperties
         Unknown,
     }
 
-    private sealed class History(Op[] ops, System.Collections.Concurrent.ConcurrentDictionary<string, int> reached) : IAsyncDisposable
+    private sealed class History(Op[] ops, System.Collections.Concurrent.ConcurrentDictionary<string, int> reached, bool twoLiveEngines) : IAsyncDisposable
     {
+        private LedgerEngine? otherEngine;
+
         private readonly Dictionary<string, Claim> claims = new(StringComparer.Ordinal);
         private readonly HashSet<string> frozen = new(StringComparer.Ordinal);
         private readonly List<(Func<LedgerEngine, Task<string?>> Replay, string Description)> replays = [];
@@ -282,6 +294,12 @@ public sealed class TransferInvariantProperties
                 case OpKind.Unfreeze:
                     Expect.Success(await engine.UnfreezeAsync(TransferKit.App, AccountId.From(from)));
                     frozen.Remove(from);
+                    break;
+
+                case OpKind.Restart when twoLiveEngines:
+                    // Switch to the other live engine (made on first use); the one left behind stays alive.
+                    (engine, otherEngine) = (otherEngine ?? ledger.NewEngine(), engine);
+                    Reach("restart");
                     break;
 
                 case OpKind.Restart:
