@@ -43,6 +43,9 @@ public sealed record AccountState
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>The idempotency key of the request that opened the account, so only a repeat of that request gets it back as its own.</summary>
+    public string? OpenedByKey { get; init; }
+
     /// <summary>The time of the newest entry; entry times never go backwards inside an account.</summary>
     public DateTimeOffset? LastPostedAt { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Ledger.Domain;
+using Ledger.Storage;
 
 namespace Ledger.Engine;
 
@@ -17,6 +18,8 @@ public static class DocumentTypes
     public const string RefundTracker = "refund_tracker";
     public const string IdempotencyClaim = "idempotency_claim";
     public const string Snapshot = "snapshot";
+    public const string Refusal = "refusal";
+    public const string CaptureMarker = "capture_marker";
 
     public const string AccountDocumentId = "account";
     public const string ClaimDocumentId = "claim";
@@ -30,8 +33,12 @@ public static class DocumentTypes
     /// <summary>Accounts are namespaced by app, so two apps can never see or touch each other's accounts.</summary>
     public static string AccountPartition(AppId app, AccountId account) => app.Value + "/" + account.Value;
 
-    /// <summary>Each idempotency key has its own partition: one small document, never hot.</summary>
-    public static string ClaimPartition(AppId app, IdempotencyKey key) => "idem/" + app.Value + "/" + key.Value;
+    /// <summary>
+    /// Each idempotency key has its own partition: one small document, never hot. It is named by a digest
+    /// of the key, because keys may be as long as a partition key may be.
+    /// </summary>
+    public static string ClaimPartition(AppId app, IdempotencyKey key)
+        => "idem/" + app.Value + "/" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key.Value)));
 
     /// <summary>The index key that lists an app's accounts of one owner (and, by prefix, all of the app's accounts).</summary>
     public static string OwnerIndexKey(AppId app, OwnerId owner) => app.Value + "|" + owner.Value;
@@ -57,6 +64,7 @@ public sealed record AccountDocument
     [JsonPropertyName("created_at")] public required DateTimeOffset CreatedAt { get; init; }
     [JsonPropertyName("updated_at")] public required DateTimeOffset UpdatedAt { get; init; }
     [JsonPropertyName("last_posted_at")] public DateTimeOffset? LastPostedAt { get; init; }
+    [JsonPropertyName("opened_by_key")] public string? OpenedByKey { get; init; }
 
     public static AccountDocument From(AccountState state) => new()
     {
@@ -73,6 +81,7 @@ public sealed record AccountDocument
         CreatedAt = state.CreatedAt,
         UpdatedAt = state.UpdatedAt,
         LastPostedAt = state.LastPostedAt,
+        OpenedByKey = state.OpenedByKey,
     };
 
     public AccountState ToState()
@@ -92,6 +101,7 @@ public sealed record AccountDocument
             CreatedAt = CreatedAt,
             UpdatedAt = UpdatedAt,
             LastPostedAt = LastPostedAt,
+            OpenedByKey = OpenedByKey,
         };
 
         // Checked on every read as well as before every write: invariants are checked in pairs.
@@ -178,4 +188,28 @@ public sealed record ClaimDocument
     [JsonPropertyName("idempotency_key")] public required string IdempotencyKey { get; init; }
     [JsonPropertyName("fingerprint")] public required string Fingerprint { get; init; }
     [JsonPropertyName("created_at")] public required DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>
+/// A keyed request that the rules refused, recorded under the id its effect would have had. Whichever
+/// of the two is written first is the request's outcome for good, so a repeat gets the original status
+/// and body even when the account has changed since.
+/// </summary>
+public sealed record RefusalDocument
+{
+    [JsonPropertyName("code")] public required string Code { get; init; }
+    [JsonPropertyName("message")] public required string Message { get; init; }
+    [JsonPropertyName("field")] public string? Field { get; init; }
+    [JsonPropertyName("refused_at")] public required DateTimeOffset RefusedAt { get; init; }
+
+    public LedgerError ToError() => new(Code, Message, Field);
+
+    public static DocumentWrite Write(string id, LedgerError error, DateTimeOffset now)
+        => DocumentWrite.Create(
+            id,
+            DocumentTypes.Refusal,
+            DocumentCodec.Encode(new RefusalDocument { Code = error.Code, Message = error.Message, Field = error.Field, RefusedAt = now }, LedgerDocumentJsonContext.Documents.RefusalDocument));
+
+    /// <summary>Whether a refusal is the request's final answer; contention is transient and never recorded.</summary>
+    public static bool IsRecorded(LedgerError error) => error.Code != ErrorCodes.Contention;
 }

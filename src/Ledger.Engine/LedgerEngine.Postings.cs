@@ -105,36 +105,37 @@ public sealed partial class LedgerEngine
         }
 
         var partition = DocumentTypes.AccountPartition(app, accountId);
-        if (ticket.IsRepeat && await ReadEntryAsync(partition, instruction.TransactionId, cancellationToken).ConfigureAwait(false) is { } original)
+        if (ticket.IsRepeat && await ReadOutcomeAsync(partition, instruction.TransactionId, cancellationToken).ConfigureAwait(false) is { } original)
         {
             return original;
         }
 
-        return await _pipeline.SubmitAsync(partition, PostingCommand(app, partition, accountId, instruction, openForOwner)).ConfigureAwait(false);
+        return await _pipeline.SubmitAsync(partition, PostingCommand(app, key, partition, accountId, instruction, openForOwner)).ConfigureAwait(false);
     }
 
-    private PartitionCommand<EntryDocument> PostingCommand(AppId app, string partition, AccountId accountId, PostingInstruction instruction, OwnerId? openForOwner)
-        => new(
+    private PartitionCommand<EntryDocument> PostingCommand(AppId app, IdempotencyKey openingKey, string partition, AccountId accountId, PostingInstruction instruction, OwnerId? openForOwner)
+    {
+        return new(
             (account, now) =>
             {
                 if (account is null)
                 {
                     if (openForOwner is not { } owner)
                     {
-                        return CommandDecision<EntryDocument>.Refuse(AccountNotFound(accountId));
+                        return Refused(AccountNotFound(accountId), now);
                     }
 
-                    account = AccountState.Open(accountId, app, owner, floor: 0, lowBalanceThreshold: null, now).Value;
+                    account = AccountState.Open(accountId, app, owner, floor: 0, lowBalanceThreshold: null, now).Value with { OpenedByKey = openingKey.Value };
                 }
                 else if (openForOwner is { } owner && account.Owner != owner)
                 {
-                    return CommandDecision<EntryDocument>.Refuse(new LedgerError(ErrorCodes.AccountOwnerMismatch, $"Account '{accountId}' belongs to another owner.", "owner_id"));
+                    return Refused(new LedgerError(ErrorCodes.AccountOwnerMismatch, $"Account '{accountId}' belongs to another owner.", "owner_id"), now);
                 }
 
                 var decision = PostingRules.Decide(account, instruction, now);
                 if (!decision.TryGetValue(out var posted, out var refusal))
                 {
-                    return CommandDecision<EntryDocument>.Refuse(refusal);
+                    return Refused(refusal, now);
                 }
 
                 var entry = EntryDocument.From(posted.Entry);
@@ -143,15 +144,21 @@ public sealed partial class LedgerEngine
             async (outcome, _, cancellationToken) =>
             {
                 // The entry's id is derived from the idempotency key: a conflict means a concurrent
-                // repeat of this very request committed first, so its entry is our answer.
+                // repeat of this very request was decided first, and its outcome is our answer.
                 if (outcome != BatchOutcome.Conflict)
                 {
                     throw new InvalidOperationException($"Posting {instruction.TransactionId} failed with {outcome}.");
                 }
 
-                return await ReadEntryAsync(partition, instruction.TransactionId, cancellationToken).ConfigureAwait(false)
+                return await ReadOutcomeAsync(partition, instruction.TransactionId, cancellationToken).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"Entry {instruction.TransactionId} conflicted but cannot be read.");
             });
+
+        CommandDecision<EntryDocument> Refused(LedgerError refusal, DateTimeOffset now)
+            => RefusalDocument.IsRecorded(refusal)
+                ? CommandDecision<EntryDocument>.RefuseDurably(refusal, RefusalDocument.Write(DocumentTypes.EntryId(instruction.TransactionId), refusal, now))
+                : CommandDecision<EntryDocument>.Refuse(refusal);
+    }
 
     internal static DocumentWrite EntryWrite(EntryDocument entry)
         => DocumentWrite.Create(
@@ -159,6 +166,19 @@ public sealed partial class LedgerEngine
             DocumentTypes.Entry,
             DocumentCodec.Encode(entry, LedgerDocumentJsonContext.Documents.EntryDocument),
             sortKey: entry.Sequence);
+
+    /// <summary>The recorded outcome of a keyed posting: its entry, or the refusal recorded in its place; null when neither exists yet.</summary>
+    internal async ValueTask<Result<EntryDocument>?> ReadOutcomeAsync(string partition, TransactionId transactionId, CancellationToken cancellationToken)
+    {
+        var stored = await _store.ReadAsync(partition, DocumentTypes.EntryId(transactionId), cancellationToken).ConfigureAwait(false);
+        return stored switch
+        {
+            null => null,
+            { Type: DocumentTypes.Entry } => DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.EntryDocument),
+            { Type: DocumentTypes.Refusal } => DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.RefusalDocument).ToError(),
+            _ => throw new InvalidOperationException($"Document '{stored.Id}' has unexpected type '{stored.Type}'."),
+        };
+    }
 
     internal async ValueTask<EntryDocument?> ReadEntryAsync(string partition, TransactionId transactionId, CancellationToken cancellationToken)
     {

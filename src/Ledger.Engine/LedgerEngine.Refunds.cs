@@ -21,7 +21,7 @@ public sealed partial class LedgerEngine
 
         var partition = DocumentTypes.AccountPartition(app, accountId);
         var burnTransactionId = TransactionId.Derive(app, key, "posting");
-        if (ticket.IsRepeat && await ReadEntryAsync(partition, burnTransactionId, cancellationToken).ConfigureAwait(false) is { } original)
+        if (ticket.IsRepeat && await ReadOutcomeAsync(partition, burnTransactionId, cancellationToken).ConfigureAwait(false) is { } original)
         {
             return original;
         }
@@ -33,13 +33,13 @@ public sealed partial class LedgerEngine
             {
                 if (account is null)
                 {
-                    return CommandDecision<EntryDocument>.Refuse(AccountNotFound(accountId));
+                    return Refused(AccountNotFound(accountId), now);
                 }
 
                 var mint = storedMint is { Type: DocumentTypes.Entry } ? DocumentCodec.Decode(storedMint, LedgerDocumentJsonContext.Documents.EntryDocument) : null;
                 if (mint is null || mint.Kind != EntryDocument.KindName(TransactionKind.Mint))
                 {
-                    return CommandDecision<EntryDocument>.Refuse(new LedgerError(ErrorCodes.TransferNotRefundable, $"Transaction '{mintTransactionId}' is not a mint of account '{accountId}'; transfers are refunded through /transfers/{{id}}/refunds."));
+                    return Refused(new LedgerError(ErrorCodes.TransferNotRefundable, $"Transaction '{mintTransactionId}' is not a mint of account '{accountId}'; transfers are refunded through /transfers/{{id}}/refunds."), now);
                 }
 
                 var tracker = storedTracker is null ? null : DocumentCodec.Decode(storedTracker, LedgerDocumentJsonContext.Documents.RefundTrackerDocument);
@@ -47,7 +47,7 @@ public sealed partial class LedgerEngine
                 var amount = TransferRules.CheckRefund(mint.Amount, refunded, request.Amount);
                 if (!amount.TryGetValue(out var refundAmount, out var tooMuch))
                 {
-                    return CommandDecision<EntryDocument>.Refuse(tooMuch);
+                    return Refused(tooMuch, now);
                 }
 
                 var burn = new PostingInstruction
@@ -62,7 +62,7 @@ public sealed partial class LedgerEngine
                 var decision = PostingRules.Decide(account, burn, now);
                 if (!decision.TryGetValue(out var posted, out var refusal))
                 {
-                    return CommandDecision<EntryDocument>.Refuse(refusal);
+                    return Refused(refusal, now);
                 }
 
                 var entry = EntryDocument.From(posted.Entry);
@@ -71,7 +71,7 @@ public sealed partial class LedgerEngine
             },
             async (outcome, writeIndex, token) =>
             {
-                if (writeIndex == 0 && await ReadEntryAsync(partition, burnTransactionId, token).ConfigureAwait(false) is { } repeated)
+                if (writeIndex == 0 && await ReadOutcomeAsync(partition, burnTransactionId, token).ConfigureAwait(false) is { } repeated)
                 {
                     return repeated;
                 }
@@ -84,5 +84,10 @@ public sealed partial class LedgerEngine
                 storedTracker = await _store.ReadAsync(partition, DocumentTypes.RefundTrackerId(mintTransactionId.Value), token).ConfigureAwait(false);
             });
         return await _pipeline.SubmitAsync(partition, command).ConfigureAwait(false);
+
+        CommandDecision<EntryDocument> Refused(LedgerError refusal, DateTimeOffset now)
+            => RefusalDocument.IsRecorded(refusal)
+                ? CommandDecision<EntryDocument>.RefuseDurably(refusal, RefusalDocument.Write(DocumentTypes.EntryId(burnTransactionId), refusal, now))
+                : CommandDecision<EntryDocument>.Refuse(refusal);
     }
 }

@@ -130,7 +130,7 @@ public sealed partial class LedgerEngine
     /// tracker) fresh, decides, and writes with the read ETags as preconditions. Another process's change
     /// in between fails the batch, and the change is decided again on what is now there.
     /// </summary>
-    internal async Task<Result<TransferDocument>> ChangeTransferAsync(AppId app, TransferId id, Func<TransferRecord, AccountState, StoredDocument?, DateTimeOffset, Result<TransferDecision>> decide)
+    internal async Task<Result<TransferDocument>> ChangeTransferAsync(AppId app, TransferId id, Func<TransferRecord, AccountState, StoredDocument?, DateTimeOffset, Result<TransferDecision>> decide, Func<LedgerError, DateTimeOffset, DocumentWrite>? recordRefusal = null)
     {
         var partition = DocumentTypes.AccountPartition(app, id.Source);
         for (var attempt = 1; ; attempt++)
@@ -141,7 +141,7 @@ public sealed partial class LedgerEngine
             var command = new PartitionCommand<TransferDocument>(
                 (source, now) =>
                 {
-                    if (storedTransfer is null || source is null)
+                    if (storedTransfer is null || storedTransfer.Type != DocumentTypes.Transfer || source is null)
                     {
                         return CommandDecision<TransferDocument>.Refuse(new LedgerError(ErrorCodes.TransferNotFound, $"Transfer '{id}' does not exist."));
                     }
@@ -150,7 +150,9 @@ public sealed partial class LedgerEngine
                     var decision = decide(current.ToRecord(), source, storedTracker, now);
                     if (!decision.TryGetValue(out var change, out var refusal))
                     {
-                        return CommandDecision<TransferDocument>.Refuse(refusal);
+                        return recordRefusal is not null && RefusalDocument.IsRecorded(refusal)
+                            ? CommandDecision<TransferDocument>.RefuseDurably(refusal, recordRefusal(refusal, now))
+                            : CommandDecision<TransferDocument>.Refuse(refusal);
                     }
 
                     if (change.Transfer is null && change.Account is null && change.ExtraWrites.Count == 0)
@@ -227,9 +229,9 @@ public sealed partial class LedgerEngine
 
         // A repeat may find its transfer already recorded; deciding again could refuse it (a full
         // refund leaves nothing to refund) although the original request succeeded.
-        if (isRepeat && await _store.ReadAsync(partition, transferDocumentId, CancellationToken.None).ConfigureAwait(false) is { } existing)
+        if (isRepeat && await ReadReservationOutcomeAsync(partition, transferDocumentId).ConfigureAwait(false) is { } existing)
         {
-            return DocumentCodec.Decode(existing, LedgerDocumentJsonContext.Documents.TransferDocument);
+            return existing;
         }
 
         StoredDocument? storedTracker = null;
@@ -238,7 +240,7 @@ public sealed partial class LedgerEngine
             {
                 if (source is null)
                 {
-                    return CommandDecision<TransferDocument>.Refuse(new LedgerError(ErrorCodes.AccountNotFound, $"Account '{transfer.From}' does not exist.", "from"));
+                    return Refused(new LedgerError(ErrorCodes.AccountNotFound, $"Account '{transfer.From}' does not exist.", "from"), now);
                 }
 
                 var record = transfer;
@@ -250,7 +252,7 @@ public sealed partial class LedgerEngine
                     var amount = TransferRules.CheckRefund(refundLimit.OriginalAmount, refunded, refundLimit.RequestedAmount);
                     if (!amount.TryGetValue(out var refundAmount, out var tooMuch))
                     {
-                        return CommandDecision<TransferDocument>.Refuse(tooMuch);
+                        return Refused(tooMuch, now);
                     }
 
                     record = transfer with { Amount = refundAmount, SettleAmount = refundAmount };
@@ -262,7 +264,7 @@ public sealed partial class LedgerEngine
                 var reserved = TransferRules.Reserve(source, record, now);
                 if (!reserved.TryGetValue(out var decided, out var refusal))
                 {
-                    return CommandDecision<TransferDocument>.Refuse(refusal);
+                    return Refused(refusal, now);
                 }
 
                 writes.Insert(0, TransferWrite(decided.Transfer, etag: null));
@@ -270,11 +272,10 @@ public sealed partial class LedgerEngine
             },
             async (outcome, writeIndex, token) =>
             {
-                // A concurrent repeat of this request recorded the transfer first: that is our transfer.
-                var stored = await _store.ReadAsync(partition, transferDocumentId, token).ConfigureAwait(false);
-                if (stored is not null)
+                // A concurrent repeat of this request was decided first: its outcome is ours.
+                if (await ReadReservationOutcomeAsync(partition, transferDocumentId).ConfigureAwait(false) is { } decided)
                 {
-                    return DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument);
+                    return decided;
                 }
 
                 return new LedgerError(ErrorCodes.Contention, $"Refunds of '{refundLimit?.RefundedId}' are being requested concurrently ({outcome} at write {writeIndex}); retry.");
@@ -283,6 +284,24 @@ public sealed partial class LedgerEngine
                 ? null
                 : async token => storedTracker = await _store.ReadAsync(partition, DocumentTypes.RefundTrackerId(refundLimit.RefundedId), token).ConfigureAwait(false));
         return await _pipeline.SubmitAsync(partition, command).ConfigureAwait(false);
+
+        CommandDecision<TransferDocument> Refused(LedgerError refusal, DateTimeOffset now)
+            => RefusalDocument.IsRecorded(refusal)
+                ? CommandDecision<TransferDocument>.RefuseDurably(refusal, RefusalDocument.Write(transferDocumentId, refusal, now))
+                : CommandDecision<TransferDocument>.Refuse(refusal);
+    }
+
+    /// <summary>The recorded outcome of a reservation: the transfer, or the refusal recorded in its place; null when neither exists.</summary>
+    private async ValueTask<Result<TransferDocument>?> ReadReservationOutcomeAsync(string partition, string transferDocumentId)
+    {
+        var stored = await _store.ReadAsync(partition, transferDocumentId, CancellationToken.None).ConfigureAwait(false);
+        return stored switch
+        {
+            null => null,
+            { Type: DocumentTypes.Transfer } => DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument),
+            { Type: DocumentTypes.Refusal } => DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.RefusalDocument).ToError(),
+            _ => throw new InvalidOperationException($"Document '{stored.Id}' has unexpected type '{stored.Type}'."),
+        };
     }
 
     private static DocumentWrite TrackerWrite(RefundTrackerDocument tracker, string? etag)

@@ -130,12 +130,16 @@ public sealed partial class LedgerEngine : ITransferSteps
         }
 
         var stored = await ReadTransferDocumentAsync(app, id.Value, cancellationToken).ConfigureAwait(false);
-        return stored is null
+        return stored is null || stored.Type != DocumentTypes.Transfer
             ? new LedgerError(ErrorCodes.TransferNotFound, $"Transfer '{transferId}' does not exist.")
             : DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument);
     }
 
-    /// <summary>Captures all or part of a hold; the rest is released. A repeat of the same capture gets the same outcome.</summary>
+    /// <summary>
+    /// Captures all or part of a hold; the rest is released. The capture's outcome (captured, or the
+    /// refusal) is recorded under an id derived from its key in the same batch as the hold's change, so a
+    /// repeat gets its own original answer, never the outcome of another key's capture.
+    /// </summary>
     public async Task<Result<TransferOutcome>> CaptureHoldAsync(AppId app, IdempotencyKey key, string holdId, long? amount, TimeSpan wait, CancellationToken cancellationToken, ITransferSagaDriver? driver = null)
     {
         var id = TransferId.Parse(holdId);
@@ -145,22 +149,61 @@ public sealed partial class LedgerEngine : ITransferSteps
         }
 
         var claim = await _idempotency.ClaimAsync(app, key, Fingerprint.Of("hold.capture", id.Value, amount), cancellationToken).ConfigureAwait(false);
-        if (!claim.TryGetValue(out var ticket, out var claimError))
+        if (!claim.IsSuccess)
         {
-            return claimError;
+            return claim.Error!;
         }
 
-        var captured = await ChangeTransferAsync(app, id.Value, (hold, _, now) =>
+        var partition = DocumentTypes.AccountPartition(app, id.Value.Source);
+        var markerId = "capture:" + TransactionId.Derive(app, key, "capture").Value;
+        for (var attempt = 0; attempt < MaxTransferChangeAttempts; attempt++)
         {
-            if (ticket.IsRepeat && hold.Kind == TransferKind.Hold && hold.State is TransferState.Crediting or TransferState.Posted)
+            var recorded = await _store.ReadAsync(partition, markerId, cancellationToken).ConfigureAwait(false);
+            if (recorded is { Type: DocumentTypes.Refusal })
             {
-                // The capture this key asked for already happened: its outcome is the answer.
-                return Result<TransferRecord?>.Success(null);
+                return DocumentCodec.Decode(recorded, LedgerDocumentJsonContext.Documents.RefusalDocument).ToError();
             }
 
-            return TransferRules.Capture(hold, amount, now).Then(capturing => Result<TransferRecord?>.Success(capturing));
-        }).ConfigureAwait(false);
-        return captured.IsSuccess ? await DriveWithinAsync(app, captured.Value, wait, driver).ConfigureAwait(false) : captured.Error!;
+            if (recorded is not null)
+            {
+                var captured = await GetTransferAsync(app, holdId, cancellationToken).ConfigureAwait(false);
+                return captured.IsSuccess ? await DriveWithinAsync(app, captured.Value, wait, driver).ConfigureAwait(false) : captured.Error!;
+            }
+
+            var change = await ChangeTransferAsync(
+                app,
+                id.Value,
+                (hold, _, _, now) =>
+                {
+                    var capturing = TransferRules.Capture(hold, amount, now);
+                    if (!capturing.TryGetValue(out var next, out var refusal))
+                    {
+                        return refusal;
+                    }
+
+                    var marker = DocumentWrite.Create(markerId, DocumentTypes.CaptureMarker, DocumentCodec.Encode(
+                        new CaptureMarkerDocument { TransferId = hold.Id.Value, SettleAmount = next.SettleAmount!.Value.MinorUnits, CapturedAt = now },
+                        LedgerDocumentJsonContext.Documents.CaptureMarkerDocument));
+                    return new TransferDecision(null, next, [marker]);
+                },
+                (refusal, now) => RefusalDocument.Write(markerId, refusal, now)).ConfigureAwait(false);
+            if (change.IsSuccess)
+            {
+                return await DriveWithinAsync(app, change.Value, wait, driver).ConfigureAwait(false);
+            }
+
+            if (change.Error!.Code == ErrorCodes.TransferNotFound)
+            {
+                return HoldNotFound(holdId);
+            }
+
+            if (change.Error.Code != ErrorCodes.Contention)
+            {
+                return change.Error;
+            }
+        }
+
+        return new LedgerError(ErrorCodes.Contention, $"Hold '{holdId}' kept changing under this capture; retry it.");
     }
 
     /// <summary>Releases a hold. Voiding a hold that is already voided is a no-op; one that was captured cannot be voided.</summary>
@@ -183,7 +226,7 @@ public sealed partial class LedgerEngine : ITransferSteps
                 ? refusal
                 : Result<TransferRecord?>.Success(hold with { State = TransferState.Voided });
         }, voidReason: new LedgerError("hold_voided", "The hold was voided on request.")).ConfigureAwait(false);
-        return result;
+        return result.Error?.Code == ErrorCodes.TransferNotFound ? HoldNotFound(holdId) : result;
     }
 
     /// <summary>Refunds all or part of a posted transfer: a new transfer back, linked to the original, never more than what is left.</summary>
@@ -203,7 +246,7 @@ public sealed partial class LedgerEngine : ITransferSteps
         }
 
         var stored = await ReadTransferDocumentAsync(app, originalId.Value, cancellationToken).ConfigureAwait(false);
-        if (stored is null)
+        if (stored is null || stored.Type != DocumentTypes.Transfer)
         {
             return new LedgerError(ErrorCodes.TransferNotFound, $"Transfer '{transferId}' does not exist.");
         }
@@ -237,7 +280,14 @@ public sealed partial class LedgerEngine : ITransferSteps
     /// Drives every transfer that has not reached a final state and has not moved for <paramref name="stalledFor"/>
     /// (zero at start-up: everything), and expires holds past their expiry. Returns how many it drove.
     /// </summary>
-    public async Task<int> RecoverOpenTransfersAsync(TimeSpan stalledFor, CancellationToken cancellationToken)
+    public Task<int> RecoverOpenTransfersAsync(TimeSpan stalledFor, CancellationToken cancellationToken)
+        => ForEachStalledTransferAsync(stalledFor, transfer => TransferSaga.DriveAsync(this, transfer, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Hands every stalled transfer and every expired hold to <paramref name="drive"/>: the in-process saga
+    /// here, a Durable orchestration in Azure. One failure does not stop the others. Returns how many it handed over.
+    /// </summary>
+    public async Task<int> ForEachStalledTransferAsync(TimeSpan stalledFor, Func<TransferKey, Task> drive, CancellationToken cancellationToken)
     {
         var stalledBefore = _time.GetUtcNow() - stalledFor;
         var driven = 0;
@@ -251,20 +301,17 @@ public sealed partial class LedgerEngine : ITransferSteps
             {
                 var open = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument);
                 var holdExpired = open.State == "reserved" && open.ExpiresAt is { } expiresAt && expiresAt <= _time.GetUtcNow();
-                if (open.UpdatedAt > stalledBefore && !holdExpired)
-                {
-                    // A request is most likely still driving it; touching it now would only add contention.
-                    continue;
-                }
 
-                if (open.State == "reserved" && !holdExpired)
+                // A transfer that moved recently most likely still has a driver; a reserved hold waits
+                // for its capture. Touching either would only add contention.
+                if ((open.UpdatedAt > stalledBefore && !holdExpired) || (open.State == "reserved" && !holdExpired))
                 {
                     continue;
                 }
 
                 try
                 {
-                    await TransferSaga.DriveAsync(this, new TransferKey(open.AppId, open.TransferId), cancellationToken).ConfigureAwait(false);
+                    await drive(new TransferKey(open.AppId, open.TransferId)).ConfigureAwait(false);
                     driven++;
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)

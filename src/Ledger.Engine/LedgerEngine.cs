@@ -66,13 +66,14 @@ public sealed partial class LedgerEngine
         {
             if (account is not null)
             {
-                // A repeat of the request that opened this account gets the account again.
-                return ticket.IsRepeat && account.Owner == command.Owner && account.Floor == command.Floor
+                // A repeat of the request that opened this account gets the account again; a repeat of a
+                // request that was refused because someone else had opened it is refused again.
+                return ticket.IsRepeat && account.OpenedByKey == key.Value
                     ? CommandDecision<AccountState>.Apply(null, [], account)
                     : CommandDecision<AccountState>.Refuse(new LedgerError(ErrorCodes.AccountAlreadyExists, $"Account '{accountId}' already exists.", "account_id"));
             }
 
-            var opened = AccountState.Open(accountId, app, command.Owner, command.Floor, command.LowBalanceThreshold, now).Value;
+            var opened = AccountState.Open(accountId, app, command.Owner, command.Floor, command.LowBalanceThreshold, now).Value with { OpenedByKey = key.Value };
             return CommandDecision<AccountState>.Apply(opened, [], opened);
         })).ConfigureAwait(false);
     }
@@ -92,9 +93,18 @@ public sealed partial class LedgerEngine
             return LedgerError.Invalid("limit", $"must be 1 to {MaxPageSize}.");
         }
 
-        var page = await _store.QueryIndexAsync(
-            new IndexQuery(DocumentTypes.Account, DocumentTypes.OwnerIndexKey(app, owner), prefix: false, continuation, limit),
-            cancellationToken).ConfigureAwait(false);
+        DocumentPage page;
+        try
+        {
+            page = await _store.QueryIndexAsync(
+                new IndexQuery(DocumentTypes.Account, DocumentTypes.OwnerIndexKey(app, owner), prefix: false, continuation, limit),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException) when (continuation is not null)
+        {
+            // Continuations are the store's own opaque tokens; the store refuses one it did not issue.
+            return LedgerError.Invalid("continuation", "not a continuation this ledger issued.");
+        }
         var accounts = page.Documents.Select(document => DocumentCodec.Decode(document, LedgerDocumentJsonContext.Documents.AccountDocument).ToState()).ToArray();
         return new AccountPage(accounts, page.Continuation);
     }

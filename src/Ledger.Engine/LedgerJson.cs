@@ -16,6 +16,8 @@ namespace Ledger.Engine;
 [JsonSerializable(typeof(CreditRefusalDocument))]
 [JsonSerializable(typeof(RefundTrackerDocument))]
 [JsonSerializable(typeof(SnapshotDocument))]
+[JsonSerializable(typeof(RefusalDocument))]
+[JsonSerializable(typeof(CaptureMarkerDocument))]
 public sealed partial class LedgerDocumentJsonContext : JsonSerializerContext
 {
     /// <summary>

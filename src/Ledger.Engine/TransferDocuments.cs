@@ -136,3 +136,11 @@ public sealed record SnapshotDocument
     [JsonPropertyName("as_of")] public required DateTimeOffset AsOf { get; init; }
     [JsonPropertyName("taken_at")] public required DateTimeOffset TakenAt { get; init; }
 }
+
+/// <summary>Records that one capture request (by its key) captured a hold, so its repeats answer with that hold.</summary>
+public sealed record CaptureMarkerDocument
+{
+    [JsonPropertyName("transfer_id")] public required string TransferId { get; init; }
+    [JsonPropertyName("settle_amount")] public required long SettleAmount { get; init; }
+    [JsonPropertyName("captured_at")] public required DateTimeOffset CapturedAt { get; init; }
+}

@@ -70,7 +70,9 @@ public sealed class RequestBody : IDisposable
             }
 
             var body = new RequestBody(document);
-            var check = body.CheckShape(allowedFields);
+            var check = AllTextDecodes(document.RootElement)
+                ? body.CheckShape(allowedFields)
+                : new LedgerError(ErrorCodes.MalformedJson, "The body holds text that is not valid UTF-8 or UTF-16 (an invalid byte sequence or a lone surrogate escape).");
             if (check is not null)
             {
                 body.Dispose();
@@ -82,6 +84,49 @@ public sealed class RequestBody : IDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The JSON parser accepts strings it cannot decode (invalid UTF-8 bytes, lone surrogate escapes) and
+    /// only fails when one is read; checking every name and string once here keeps that a 400, not a 500.
+    /// </summary>
+    private static bool AllTextDecodes(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        if (!AllTextDecodes(property.Value))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (!AllTextDecodes(item))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

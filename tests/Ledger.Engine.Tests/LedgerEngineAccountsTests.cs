@@ -88,7 +88,7 @@ public sealed class LedgerEngineAccountsTests
         Assert.Equal(Alice, (await ledger.AccountAsync("wallet-7")).Owner);
     }
 
-    [Fact(Skip = "BUG: retrying an open refused with account_already_exists, same key and body, succeeds and returns the other key's account")]
+    [Fact]
     public async Task Retrying_an_open_that_was_refused_because_the_id_exists_is_refused_again()
     {
         await using var ledger = TestLedger.Create();
@@ -282,7 +282,7 @@ public sealed class LedgerEngineAccountsTests
         Expect.Failure(await ledger.Engine.ListAccountsByOwnerAsync(App1, Alice, null, limit, CancellationToken.None), ErrorCodes.InvalidField, "limit");
     }
 
-    [Theory(Skip = "BUG: a listing continuation the store did not issue makes the store throw ArgumentException, which ListAccountsByOwnerAsync lets escape (a 500) instead of refusing it as invalid_field")]
+    [Theory]
     [InlineData(StoreKind.InMemory)]
     [InlineData(StoreKind.Sqlite)]
     public async Task A_listing_continuation_the_ledger_did_not_issue_is_refused_as_invalid(StoreKind kind)

@@ -158,6 +158,7 @@ public sealed class LedgerInvariantProperties
 
         var claims = new Dictionary<(int App, int Nonce), string>();
         var originals = new Dictionary<(int App, int Nonce), (Step Step, EntryDocument Entry)>();
+        var refusals = new Dictionary<(int App, int Nonce), string>();
         long issued = 0;
 
         foreach (var step in steps)
@@ -184,6 +185,12 @@ public sealed class LedgerInvariantProperties
                 AssertSameEntry(original.Entry, Expect.Success(result));
                 Seen("replayed");
             }
+            else if (refusals.TryGetValue(claimKey, out var originalRefusal))
+            {
+                // Issue 2: a repeat gets the original status and body, also when the original was refused.
+                Expect.Failure(result, originalRefusal);
+                Seen("replayed-refusal");
+            }
             else
             {
                 claims[claimKey] = meaning.RequestKey;
@@ -194,11 +201,13 @@ public sealed class LedgerInvariantProperties
                 {
                     Expect.Failure(result, ErrorCodes.AccountNotFound);
                     Seen(ErrorCodes.AccountNotFound);
+                    refusals[claimKey] = ErrorCodes.AccountNotFound;
                 }
                 else if (account.Balance + meaning.SignedAmount < floorNow)
                 {
                     Expect.Failure(result, ErrorCodes.InsufficientFunds);
                     Seen(ErrorCodes.InsufficientFunds);
+                    refusals[claimKey] = ErrorCodes.InsufficientFunds;
                 }
                 else
                 {

@@ -217,7 +217,7 @@ public sealed class BadInputTests(LedgerApiFactory factory) : IClassFixture<Ledg
         Assert.Equal(1, await app1.LedgerBalanceAsync(owner));
     }
 
-    [Fact(Skip = "BUG: a string field holding a lone surrogate escape (\\ud800) answers 500 internal_error: JsonDocument.Parse accepts it, then RequestBody.String calls JsonElement.GetString(), which throws InvalidOperationException ('Cannot read incomplete UTF-16 JSON text as string'), caught only by LedgerApi.HandleAsync's catch-all. Expected 400 (malformed_json or invalid_field). Nothing is written.")]
+    [Fact]
     public async Task A_lone_surrogate_escape_in_a_string_is_a_400_not_a_server_error()
     {
         using var app1 = factory.App1();
@@ -240,7 +240,7 @@ public sealed class BadInputTests(LedgerApiFactory factory) : IClassFixture<Ledg
         Assert.Equal(before, await app1.SnapshotAsync(owner));
     }
 
-    [Fact(Skip = "BUG: invalid UTF-8 bytes inside a JSON string answer 500 internal_error: JsonDocument.Parse does not validate string contents, and RequestBody.String's JsonElement.GetString() throws InvalidOperationException ('Cannot transcode invalid UTF-8 JSON text to UTF-16 string'). Expected 400 malformed_json. Nothing is written.")]
+    [Fact]
     public async Task Bytes_that_are_not_UTF8_are_malformed_json()
     {
         using var app1 = factory.App1();

@@ -164,7 +164,7 @@ public sealed class IdempotencyTests(LedgerApiFactory factory) : IClassFixture<L
         Assert.Equal(25, await app2.LedgerBalanceAsync(owner));
     }
 
-    [Fact(Skip = "BUG: 50 concurrent identical POST /ledger give 201 to a few and 500 internal_error to the rest (host log: ArgumentException \"Document 'tx:tx_...' is written twice in one batch\"). LedgerEngine.PostAsync sends a repeat whose entry is not yet readable (ticket.IsRepeat, original still in the partition queue) to the pipeline as a second PostingCommand with the same transaction id; PartitionPipeline batches both, the PartitionBatch constructor throws, and DrainAsync fails every command of that batch, unrelated ones on the account included. The effect still happens once; the answers are 5xx instead of the original 201.")]
+    [Fact]
     public async Task Concurrent_identical_ledger_posts_take_effect_once_and_all_get_the_same_answer()
     {
         using var app1 = factory.App1();
@@ -179,7 +179,7 @@ public sealed class IdempotencyTests(LedgerApiFactory factory) : IClassFixture<L
         Assert.Equal(1, await EntryCount(app1, owner));
     }
 
-    [Fact(Skip = "BUG: same cause as the concurrent POST /ledger case: 50 concurrent identical POST /transactions (mint) give 48 x 500 internal_error ('Document tx:... is written twice in one batch' from PartitionBatch) instead of 50 x the original 201.")]
+    [Fact]
     public async Task Concurrent_identical_mints_take_effect_once_and_all_get_the_same_answer()
     {
         using var app1 = factory.App1();
@@ -194,7 +194,7 @@ public sealed class IdempotencyTests(LedgerApiFactory factory) : IClassFixture<L
         Assert.Equal(1, await EntryCount(app1, accountId));
     }
 
-    [Fact(Skip = "BUG: with balance 1, 50 concurrent identical CREDIT_SPEND give 1 x 201 and 49 x 422 insufficient_funds. A repeat that arrives while the original is in flight is decided again by the pipeline against the balance the original already spent, instead of replaying the original 201. The effect happens once, but a client retrying a timed-out spend is told it failed when it succeeded.")]
+    [Fact]
     public async Task Concurrent_identical_debits_that_only_fit_once_all_get_the_original_success()
     {
         using var app1 = factory.App1();
@@ -211,7 +211,7 @@ public sealed class IdempotencyTests(LedgerApiFactory factory) : IClassFixture<L
         Assert.Single(responses.Select(response => response.Body).Distinct(StringComparer.Ordinal));
     }
 
-    [Fact(Skip = "BUG (spec deviation, documented as a choice in IdempotencyGuard): issue 2 says a repeat gets 'the original status and body again, no second effect', but a request refused with 422 and repeated with the same key after the account was funded is decided again and posts (201, balance 10 -> 5). Needs a decision: store refusals with the claim and replay them, or change the issue's wording.")]
+    [Fact]
     public async Task A_refused_request_replayed_with_the_same_key_gets_the_original_refusal()
     {
         using var app1 = factory.App1();

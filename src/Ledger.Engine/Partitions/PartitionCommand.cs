@@ -11,6 +11,9 @@ internal readonly record struct CommandDecision<T>(AccountState? NewAccount, IRe
 {
     public static CommandDecision<T> Refuse(LedgerError error) => new(null, Array.Empty<DocumentWrite>(), Result<T>.Failure(error));
 
+    /// <summary>Refuses and records the refusal with <paramref name="refusalWrite"/>, so a repeat of the request gets it again.</summary>
+    public static CommandDecision<T> RefuseDurably(LedgerError error, DocumentWrite refusalWrite) => new(null, [refusalWrite], Result<T>.Failure(error));
+
     public static CommandDecision<T> Apply(AccountState? newAccount, IReadOnlyList<DocumentWrite> writes, T value) => new(newAccount, writes, Result<T>.Success(value));
 }
 
@@ -68,7 +71,10 @@ internal sealed class PartitionCommand<T> : PartitionCommand
     public override (bool Refused, AccountState? NewAccount, IReadOnlyList<DocumentWrite> Writes) Decide(AccountState? account, DateTimeOffset now)
     {
         _lastDecision = _decide(account, now);
-        return (!_lastDecision.Outcome.IsSuccess, _lastDecision.NewAccount, _lastDecision.Writes);
+
+        // A refusal that records itself writes like any other decision; only a refusal without writes
+        // skips the batch.
+        return (!_lastDecision.Outcome.IsSuccess && _lastDecision.Writes.Count == 0, _lastDecision.NewAccount, _lastDecision.Writes);
     }
 
     public override void CompleteWithDecision() => _completion.TrySetResult(_lastDecision.Outcome);

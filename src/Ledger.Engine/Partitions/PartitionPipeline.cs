@@ -163,8 +163,18 @@ public sealed class PartitionPipeline
         var writes = new List<DocumentWrite>(pending.Count + 1);
         var writtenIds = new HashSet<string>(StringComparer.Ordinal);
         var conflictRetries = 0;
+        // A command that reads further documents fresh must decide on a fresh account too, or the two
+        // could come from different moments (another process may have moved both since we cached).
+        var mustReadFresh = pending[0].NeedsPreparation;
         while (pending.Count > 0)
         {
+            if (mustReadFresh)
+            {
+                _cache.Invalidate(partition);
+            }
+
+            var readFresh = mustReadFresh || !_cache.TryGet(partition, out _);
+            mustReadFresh = false;
             var loaded = await LoadAccountAsync(partition, CancellationToken.None).ConfigureAwait(false);
             if (pending[0].NeedsPreparation)
             {
@@ -179,10 +189,16 @@ public sealed class PartitionPipeline
             writes.Clear();
             writtenIds.Clear();
             writtenIds.Add(DocumentTypes.AccountDocumentId);
+            var refusedOrUnchecked = 0;
             writes.Add(null!);
             foreach (var command in pending)
             {
                 var (isRefused, newAccount, commandWrites) = command.Decide(current, now);
+                if (isRefused || (newAccount is null && commandWrites.Count > 0))
+                {
+                    refusedOrUnchecked++;
+                }
+
                 if (isRefused)
                 {
                     refused.Add(command);
@@ -210,6 +226,15 @@ public sealed class PartitionPipeline
 
                 accepted.Add((command, writes.Count, commandWrites.Count));
                 writes.AddRange(commandWrites);
+            }
+
+            // A refusal, or a write that does not touch the account (a recorded refusal, a credit
+            // refused for good), carries no precondition on the account: it must be decided on a state
+            // read from the store now, never on a cached one another process may have moved on from.
+            if (refusedOrUnchecked > 0 && !readFresh)
+            {
+                mustReadFresh = true;
+                continue;
             }
 
             var offset = 0;

@@ -23,7 +23,7 @@ public sealed class PartitionPipelineTests
         var commitsBefore = counting.CommitsTo(AlicePartition);
 
         var posts = Enumerable.Range(0, Requests).Select(index => Task.Run(() => ledger.PostOperationAsync("alice", "DAILY_REWARD", $"reward-{index}"))).ToArray();
-        while (counting.CommitsToPartitionsStartingWith("idem/app1/reward-") < Requests)
+        while (counting.ClaimCommitsFor("app1", Enumerable.Range(0, Requests).Select(index => $"reward-{index}")) < Requests)
         {
             await Task.Delay(1);
         }
@@ -77,7 +77,7 @@ public sealed class PartitionPipelineTests
         var gate = counting!.HoldFirstCommitTo(AlicePartition);
 
         var posts = Enumerable.Range(0, 30).Select(index => Task.Run(() => ledger.PostOperationAsync("alice", index % 3 == 0 ? "CONTENT_CREATION" : "DAILY_REWARD", $"mixed-{index}"))).ToArray();
-        while (counting.CommitsToPartitionsStartingWith("idem/app1/mixed-") < 30)
+        while (counting.ClaimCommitsFor("app1", Enumerable.Range(0, 30).Select(index => $"mixed-{index}")) < 30)
         {
             await Task.Delay(1);
         }
@@ -108,7 +108,7 @@ public sealed class PartitionPipelineTests
         var gate = counting!.HoldFirstCommitTo(AlicePartition);
 
         var posts = Enumerable.Range(0, 20).Select(index => Task.Run(() => ledger.PostOperationAsync("alice", "DAILY_REWARD", $"queued-{index}"))).ToArray();
-        while (counting.CommitsToPartitionsStartingWith("idem/app1/queued-") < 20)
+        while (counting.ClaimCommitsFor("app1", Enumerable.Range(0, 20).Select(index => $"queued-{index}")) < 20)
         {
             await Task.Delay(1);
         }

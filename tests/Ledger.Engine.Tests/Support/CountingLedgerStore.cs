@@ -26,6 +26,10 @@ internal sealed class CountingLedgerStore(ILedgerStore inner) : ILedgerStore
 
     public int CommitsToPartitionsStartingWith(string prefix) => commitsByPartition.Where(pair => pair.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(pair => pair.Value);
 
+    /// <summary>Commits to the idempotency-claim partitions of these keys: how many of their requests have reached the store.</summary>
+    public int ClaimCommitsFor(string app, IEnumerable<string> keys)
+        => keys.Sum(key => CommitsTo(Ledger.Engine.DocumentTypes.ClaimPartition(Ledger.Domain.AppId.From(app), Ledger.Domain.IdempotencyKey.From(key))));
+
     /// <summary>The first batch for <paramref name="partition"/> waits until the returned source is completed.</summary>
     public TaskCompletionSource HoldFirstCommitTo(string partition)
     {

@@ -6,9 +6,6 @@ namespace Ledger.Engine.Tests.Transfers;
 /// <summary>Invariant 4 for transfers, holds, captures and refunds: a key takes effect at most once.</summary>
 public sealed class TransferIdempotencyTests
 {
-    private const string RepeatRefusedBug =
-        "BUG: a repeat of a transfer request that read no transfer document (the original still queued) is decided again against the account the original already drained, " +
-        "so it is refused insufficient_funds although the original succeeded (ReserveAsync: the repeat only reads the store before queueing; its decision then refuses instead of conflicting on the transfer id).";
 
     [Theory]
     [InlineData(StoreKind.InMemory)]
@@ -95,7 +92,7 @@ public sealed class TransferIdempotencyTests
         Assert.Equal(30, report.Accounts["dst"].Balance);
     }
 
-    [Fact(Skip = RepeatRefusedBug)]
+    [Fact]
     public async Task A_repeat_that_arrives_while_the_original_reservation_of_the_whole_balance_is_committing_gets_the_original_transfer()
     {
         FaultInjectingLedgerStore faults = null!;
@@ -232,9 +229,7 @@ public sealed class TransferIdempotencyTests
         }
     }
 
-    [Fact(Skip = "BUG: a capture refused hold_already_resolved (another key captured first) succeeds when retried with its own key: " +
-                 "CaptureHoldAsync treats any repeat of a key as 'the capture this key asked for already happened' whenever the hold is crediting or posted, " +
-                 "without checking that this key's capture is the one that happened (src/Ledger.Engine/LedgerEngine.Transfers.cs, CaptureHoldAsync, the ticket.IsRepeat branch)")]
+    [Fact]
     public async Task A_capture_that_lost_to_another_capture_is_refused_again_when_retried()
     {
         await using var ledger = TestLedger.Create();
@@ -248,9 +243,7 @@ public sealed class TransferIdempotencyTests
         await LedgerAudit.CheckAllFinalAsync(ledger.Engine, TransferKit.App, issued);
     }
 
-    [Fact(Skip = "BUG: replaying a capture whose transfer ended voided (destination frozen) answers 409 hold_already_resolved instead of the original voided transfer: " +
-                 "CaptureHoldAsync's repeat branch only recognises a hold that is crediting or posted, and TransferRules.Capture then refuses the voided hold " +
-                 "(src/Ledger.Engine/LedgerEngine.Transfers.cs, CaptureHoldAsync)")]
+    [Fact]
     public async Task Replaying_a_capture_that_ended_voided_answers_the_voided_transfer_again()
     {
         await using var ledger = TestLedger.Create();

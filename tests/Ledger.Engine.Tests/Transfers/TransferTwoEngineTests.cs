@@ -11,20 +11,8 @@ namespace Ledger.Engine.Tests.Transfers;
 /// </summary>
 public sealed class TransferTwoEngineTests
 {
-    private const string StaleCacheThrowsBug =
-        "BUG: a transfer step decided on another engine's stale cached account throws instead of reloading it. " +
-        "ChangeTransferAsync decides on the pipeline's cached AccountState (PartitionPipeline.LoadAccountAsync) and TransferRules.Void/Commit call " +
-        "AssertInvariants on the result before the ETag precondition can fail, so a stale pending of 0 gives 'negative pending debits' " +
-        "(InvalidOperationException → HTTP 500 for POST /holds/{id}/void; a failed saga step for commit/void/expiry). " +
-        "src/Ledger.Engine/LedgerEngine.TransferSteps.cs ChangeTransferAsync + src/Ledger.Domain/Transfers.cs Void/Commit.";
 
-    private const string StaleRefusalBug =
-        "BUG: refusals are decided on another engine's stale cached account and never checked against the store: no write means no ETag precondition. " +
-        "A reservation is refused insufficient_funds after the other engine funded the account, and a credit is refused account_frozen / account_not_found " +
-        "after the other engine unfroze / opened the destination; the credit refusal is written for good, so the transfer is voided although the destination is open. " +
-        "src/Ledger.Engine/Partitions/PartitionPipeline.cs ProcessAsync (refused commands complete on the cached state) and AccountCache.";
-
-    [Fact(Skip = StaleCacheThrowsBug)]
+    [Fact]
     public async Task Voiding_a_hold_on_an_engine_whose_cache_predates_the_hold_voids_it()
     {
         await using var ledger = TestLedger.Create();
@@ -44,7 +32,7 @@ public sealed class TransferTwoEngineTests
         Assert.Equal(0, report.Accounts["src"].PendingDebits);
     }
 
-    [Fact(Skip = StaleCacheThrowsBug)]
+    [Fact]
     public async Task Capturing_a_hold_on_an_engine_whose_cache_predates_the_hold_posts_it_within_the_request()
     {
         await using var ledger = TestLedger.Create();
@@ -63,7 +51,7 @@ public sealed class TransferTwoEngineTests
         Assert.Equal(75, report.Accounts["src"].Balance);
     }
 
-    [Fact(Skip = StaleRefusalBug)]
+    [Fact]
     public async Task A_transfer_on_an_engine_that_saw_the_source_empty_is_decided_on_the_funds_another_engine_added()
     {
         await using var ledger = TestLedger.Create();
@@ -79,7 +67,7 @@ public sealed class TransferTwoEngineTests
         await LedgerAudit.CheckAllFinalAsync(ledger.Engine, TransferKit.App, issued);
     }
 
-    [Fact(Skip = StaleRefusalBug)]
+    [Fact]
     public async Task A_transfer_credited_by_an_engine_that_saw_the_destination_frozen_posts_once_another_engine_unfroze_it()
     {
         await using var ledger = TestLedger.Create();
@@ -97,7 +85,7 @@ public sealed class TransferTwoEngineTests
         await LedgerAudit.CheckAllFinalAsync(ledger.Engine, TransferKit.App, issued);
     }
 
-    [Fact(Skip = StaleRefusalBug)]
+    [Fact]
     public async Task A_transfer_credited_by_an_engine_that_saw_no_destination_posts_once_another_engine_opened_it()
     {
         await using var ledger = TestLedger.Create();

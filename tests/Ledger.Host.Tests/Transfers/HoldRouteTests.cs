@@ -164,9 +164,7 @@ public sealed class HoldRouteTests(LedgerApiFactory factory) : IClassFixture<Led
         Assert.Equal((90, 10, 80), await TransferApi.BalanceAsync(app1, source));
     }
 
-    [Fact(Skip = "BUG: capture or void of a well-formed hold id that does not exist in this app (another app's hold, or none) answers 404 transfer_not_found, " +
-                 "while GET /holds/{id} answers hold_not_found for the same id: ChangeTransferAsync refuses a missing document with ErrorCodes.TransferNotFound " +
-                 "(src/Ledger.Engine/LedgerEngine.TransferSteps.cs, ChangeTransferAsync), and CaptureHoldAsync/VoidHoldAsync pass it through")]
+    [Fact]
     public async Task Capturing_or_voiding_another_apps_hold_or_a_hold_that_never_existed_is_404_hold_not_found()
     {
         using var app1 = factory.App1();
