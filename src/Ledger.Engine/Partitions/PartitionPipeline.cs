@@ -189,14 +189,14 @@ public sealed class PartitionPipeline
             writes.Clear();
             writtenIds.Clear();
             writtenIds.Add(DocumentTypes.AccountDocumentId);
-            var refusedOrUnchecked = 0;
+            var uncheckedDecisions = 0;
             writes.Add(null!);
             foreach (var command in pending)
             {
                 var (isRefused, newAccount, commandWrites) = command.Decide(current, now);
-                if (isRefused || (newAccount is null && commandWrites.Count > 0))
+                if (newAccount is null)
                 {
-                    refusedOrUnchecked++;
+                    uncheckedDecisions++;
                 }
 
                 if (isRefused)
@@ -228,10 +228,10 @@ public sealed class PartitionPipeline
                 writes.AddRange(commandWrites);
             }
 
-            // A refusal, or a write that does not touch the account (a recorded refusal, a credit
-            // refused for good), carries no precondition on the account: it must be decided on a state
-            // read from the store now, never on a cached one another process may have moved on from.
-            if (refusedOrUnchecked > 0 && !readFresh)
+            // A decision that does not write the account (a refusal, a recorded refusal, a credit refused
+            // for good, a no-op) carries no precondition on it: it must be made on a state read from the
+            // store now, never on a cached one another process may have moved on from.
+            if (uncheckedDecisions > 0 && !readFresh)
             {
                 mustReadFresh = true;
                 continue;

@@ -10,13 +10,7 @@ namespace Ledger.Engine.Tests.Transfers;
 /// </summary>
 public sealed class TwoEngineAccountStatusTests
 {
-    private const string StaleNoOpBug =
-        "BUG: a status change decided on a stale cached account as a no-op (already open / already frozen) writes nothing and answers success, " +
-        "so the account keeps the status another engine gave it: ChangeStatusAsync returns Apply(null, [], account) when the cached state already matches, " +
-        "and a decision with no writes is never checked against the store (src/Ledger.Engine/LedgerEngine.cs ChangeStatusAsync; " +
-        "src/Ledger.Engine/Partitions/PartitionPipeline.cs ProcessAsync completes decisions without writes on the cached state)";
-
-    [Fact(Skip = StaleNoOpBug)]
+    [Fact]
     public async Task Freezing_on_an_engine_that_last_saw_the_account_frozen_freezes_it_after_another_engine_unfroze_it()
     {
         await using var ledger = TestLedger.Create();
@@ -34,7 +28,7 @@ public sealed class TwoEngineAccountStatusTests
         await LedgerAudit.CheckAllFinalAsync(ledger.Engine, TransferKit.App, issued);
     }
 
-    [Fact(Skip = StaleNoOpBug)]
+    [Fact]
     public async Task Unfreezing_on_an_engine_that_last_saw_the_account_open_unfreezes_it_after_another_engine_froze_it()
     {
         await using var ledger = TestLedger.Create();
