@@ -276,6 +276,46 @@ public sealed class TransferCrashRecoveryTests
     }
 
     [Theory]
+    [InlineData(StoreKind.InMemory, FaultTiming.BeforeCommit)]
+    [InlineData(StoreKind.InMemory, FaultTiming.AfterCommit)]
+    [InlineData(StoreKind.Sqlite, FaultTiming.AfterCommit)]
+    public async Task A_capture_stopped_at_its_own_commit_is_answered_by_its_retry_and_captured_once(StoreKind kind, FaultTiming timing)
+    {
+        // The capture's own batch (the hold moves to crediting, with the capture's marker) is lost or lands unacknowledged.
+        FaultInjectingLedgerStore faults = null!;
+        await using var ledger = TestLedger.Create(kind, store => faults = new FaultInjectingLedgerStore(store));
+        var issued = await TransferKit.SetUpAsync(ledger, Accounts, 100, "src");
+        var hold = Expect.Success(await TransferKit.HoldAsync(ledger.Engine, "src", "dst", 50, "h1"));
+        faults.Arm(SagaCommits.WritesTransferIn("crediting"), timing);
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => TransferKit.CaptureAsync(ledger.Engine, hold.TransferId, "c1", amount: 20));
+        faults.Disarm();
+        Assert.Equal(1, faults.Fired);
+        Assert.Equal(timing == FaultTiming.AfterCommit ? "crediting" : "reserved", (await TransferKit.GetAsync(ledger.Engine, hold.TransferId)).State);
+
+        // Another key cannot capture it meanwhile if the first capture landed; the retry of the first answers it.
+        var rival = await TransferKit.CaptureAsync(ledger.Engine, hold.TransferId, "c2", amount: 30);
+        var restarted = ledger.NewEngine();
+        await restarted.RecoverOpenTransfersAsync(TimeSpan.Zero, CancellationToken.None);
+        var retried = await TransferKit.CaptureAsync(restarted, hold.TransferId, "c1", amount: 20);
+
+        if (timing == FaultTiming.AfterCommit)
+        {
+            Expect.Failure(rival, ErrorCodes.HoldAlreadyResolved);
+            Assert.Equal(20, Expect.Success(retried).Transfer.SettleAmount);
+        }
+        else
+        {
+            // The lost capture never happened: the rival captured, and the retry is refused.
+            Assert.Equal(30, Expect.Success(rival).Transfer.SettleAmount);
+            Expect.Failure(retried, ErrorCodes.HoldAlreadyResolved);
+        }
+
+        var report = await LedgerAudit.CheckAllFinalAsync(restarted, TransferKit.App, issued);
+        var settled = report.Transfer(hold.TransferId).SettleAmount!.Value;
+        AssertPostedOnce(report, hold.TransferId, source: "src", destination: "dst", amount: settled, sourceBalance: 100 - settled);
+    }
+
+    [Theory]
     [InlineData(StoreKind.InMemory, CrashPoint.AfterReserve)]
     [InlineData(StoreKind.InMemory, CrashPoint.BeforeCredit)]
     [InlineData(StoreKind.InMemory, CrashPoint.AfterCredit)]
