@@ -17,9 +17,6 @@ public sealed class CsvEntryWriter
         "id", "account_id", "sequence", "time", "kind", "operation", "reason", "memo", "category", "amount", "balance_after", "counterparty", "transaction_id",
     ];
 
-    /// <summary>Round-trip precision (100 ns ticks), always UTC.</summary>
-    public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
-
     private static readonly UTF8Encoding Utf8WithoutBom = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly StreamWriter _writer;
@@ -50,7 +47,8 @@ public sealed class CsvEntryWriter
         AppendField(EntryId(entry), first: true);
         AppendField(entry.AccountId);
         AppendField(entry.Sequence.ToString(CultureInfo.InvariantCulture));
-        AppendField(entry.PostedAt.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
+        // "O" of a UTC DateTime: ISO-8601 with 100 ns precision and a trailing Z, e.g. 2026-11-21T10:17:19.3469461Z.
+        AppendField(entry.PostedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
         AppendField(entry.Kind);
         AppendField(entry.Operation);
         AppendField(entry.Reason);

@@ -20,12 +20,10 @@ public sealed class LocalExportFileStore : IExportFileStore
         _directory = Path.GetFullPath(directory);
     }
 
-    public string Directory => _directory;
-
     public Task<IExportFileWriter> CreateAsync(string exportId, CancellationToken cancellationToken)
     {
         RequireSafeId(exportId);
-        System.IO.Directory.CreateDirectory(_directory);
+        Directory.CreateDirectory(_directory);
         var partialPath = Path.Combine(_directory, exportId + PartialExtension);
         var stream = new FileStream(partialPath, FileMode.Create, FileAccess.Write, FileShare.None, BufferBytes, FileOptions.Asynchronous | FileOptions.SequentialScan);
         return Task.FromResult<IExportFileWriter>(new Writer(stream, partialPath, PathOf(exportId)));

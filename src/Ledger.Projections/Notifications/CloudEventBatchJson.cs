@@ -33,7 +33,7 @@ public static class CloudEventBatchJson
 
                 if (cloudEvent.Time is { } time)
                 {
-                    writer.WriteString("time", time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+                    writer.WriteString("time", time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
                 }
 
                 if (cloudEvent.Data is { } data)
