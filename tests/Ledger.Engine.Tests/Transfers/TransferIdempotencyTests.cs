@@ -200,33 +200,46 @@ public sealed class TransferIdempotencyTests
     }
 
     [Fact]
-    public async Task A_refused_transfer_replayed_with_the_same_key_after_funding_moves_nothing_it_did_not_move_before()
+    public async Task A_refused_transfer_replayed_with_the_same_key_after_funding_answers_its_original_refusal_and_moves_nothing()
     {
-        // DESIGN.md: a retry with the same key and body returns the original result. Whether the replay answers
-        // the original refusal or is decided again, it never moves the money twice and never answers anything else.
+        // DESIGN.md: a retry with the same key and body returns the original result, a refusal included.
         await using var ledger = TestLedger.Create();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 10, "src");
-        Expect.Failure(await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 30, "t1"), ErrorCodes.InsufficientFunds);
+        var refused = Expect.Failure(await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 30, "t1"), ErrorCodes.InsufficientFunds);
         Expect.Success(await ledger.MintAsync("src", 20, "top-up"));
         issued += 20;
 
-        var replayed = await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 30, "t1");
-        var again = await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 30, "t1");
+        Assert.Equal(refused, Expect.Failure(await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 30, "t1"), ErrorCodes.InsufficientFunds));
+        Assert.Equal(refused, Expect.Failure(await TransferKit.TransferAsync(ledger.NewEngine(), "src", "dst", 30, "t1"), ErrorCodes.InsufficientFunds));
 
         var report = await LedgerAudit.CheckAllFinalAsync(ledger.Engine, TransferKit.App, issued);
-        if (replayed.IsSuccess)
-        {
-            Assert.Equal("posted", replayed.Value.Transfer.State);
-            Assert.Equal(replayed.Value.Transfer, Expect.Success(again).Transfer);
-            Assert.Equal(0, report.Accounts["src"].Balance);
-        }
-        else
-        {
-            Expect.Failure(replayed, ErrorCodes.InsufficientFunds);
-            Expect.Failure(again, ErrorCodes.InsufficientFunds);
-            Assert.Equal(30, report.Accounts["src"].Balance);
-            Assert.Empty(report.Transfers);
-        }
+        Assert.Equal(30, report.Accounts["src"].Balance);
+        Assert.Empty(report.Transfers);
+        Assert.Equal("posted", Expect.Success(await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 30, "t2")).Transfer.State);
+    }
+
+    [Fact]
+    public async Task Refused_holds_captures_and_refunds_replayed_later_answer_their_original_refusals()
+    {
+        await using var ledger = TestLedger.Create();
+        var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
+        Expect.Failure(await TransferKit.HoldAsync(ledger.Engine, "src", "dst", 150, "h0"), ErrorCodes.InsufficientFunds);
+        var hold = Expect.Success(await TransferKit.HoldAsync(ledger.Engine, "src", "dst", 40, "h1"));
+        Expect.Failure(await TransferKit.CaptureAsync(ledger.Engine, hold.TransferId, "c0", amount: 41), ErrorCodes.CaptureExceedsHold);
+        var original = Expect.Success(await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 30, "t1")).Transfer;
+        Expect.Failure(await TransferKit.RefundAsync(ledger.Engine, original.TransferId, "r0", amount: 31), ErrorCodes.RefundExceedsRemaining);
+
+        // Whatever changed since (more funds; the hold voided; part of the transfer refunded), the keys keep their answers.
+        Expect.Success(await ledger.MintAsync("src", 100, "top-up"));
+        Expect.Success(await TransferKit.VoidAsync(ledger.Engine, hold.TransferId));
+        Expect.Success(await TransferKit.RefundAsync(ledger.Engine, original.TransferId, "r1", amount: 10));
+        var engine = ledger.NewEngine();
+        Expect.Failure(await TransferKit.HoldAsync(engine, "src", "dst", 150, "h0"), ErrorCodes.InsufficientFunds);
+        Expect.Failure(await TransferKit.CaptureAsync(engine, hold.TransferId, "c0", amount: 41), ErrorCodes.CaptureExceedsHold);
+        Expect.Failure(await TransferKit.RefundAsync(engine, original.TransferId, "r0", amount: 31), ErrorCodes.RefundExceedsRemaining);
+
+        var report = await LedgerAudit.CheckAllFinalAsync(engine, TransferKit.App, issued + 100);
+        Assert.Equal(180, report.Accounts["src"].Balance);
     }
 
     [Fact]

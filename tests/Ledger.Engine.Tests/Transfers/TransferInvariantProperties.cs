@@ -414,21 +414,16 @@ public sealed class TransferInvariantProperties
                 return (true, false, ErrorCodes.IdempotencyKeyReused);
             }
 
+            // A refusal is the key's recorded outcome (DESIGN.md: a retry returns the original result). Only
+            // transfer_not_refundable is decided before anything is recorded, so its retry is decided again.
             return claim.Outcome switch
             {
                 Known.TookEffect => (true, true, null),
                 Known.Unknown => (false, false, null),
-                _ => (true, false, null),
+                _ when claim.Refusal == ErrorCodes.TransferNotRefundable => (true, false, null),
+                _ => (true, false, claim.Refusal),
             };
         }
-
-        /// <summary>
-        /// A replay of a refused request may answer its original refusal (DESIGN.md: the original result) or be
-        /// decided again on the state now; both are accepted, anything else is not.
-        /// </summary>
-        private bool AnswersOriginalRefusal<T>(string key, string fingerprint, Result<T> result)
-            => claims.TryGetValue(key, out var claim) && claim.Fingerprint == fingerprint && claim.Outcome == Known.Refused
-               && !result.IsSuccess && result.Error!.Code == claim.Refusal;
 
         private void Record<T>(string key, string fingerprint, Result<T> result, string? predictedRefusal)
         {
@@ -463,7 +458,7 @@ public sealed class TransferInvariantProperties
 
             var fingerprint = TransferFingerprint(from, to, amount);
             var (predictable, repeat, refusal) = Claimed(key, fingerprint);
-            if (predictable && !repeat && !AnswersOriginalRefusal(key, fingerprint, result))
+            if (predictable && !repeat)
             {
                 refusal ??= ReserveRefusal(from, amount);
                 if (refusal is not null)
@@ -508,7 +503,7 @@ public sealed class TransferInvariantProperties
 
             var fingerprint = $"hold|{from}|{to}|{amount}|{seconds}";
             var (predictable, repeat, refusal) = Claimed(key, fingerprint);
-            if (predictable && !repeat && !AnswersOriginalRefusal(key, fingerprint, result))
+            if (predictable && !repeat)
             {
                 refusal ??= ReserveRefusal(from, amount);
                 if (refusal is not null)
@@ -557,17 +552,7 @@ public sealed class TransferInvariantProperties
 
             var fingerprint = $"capture|{hold.TransferId}|{amount}";
             var (predictable, repeat, refusal) = Claimed(key, fingerprint);
-            var before = claims.GetValueOrDefault(key);
-            if ((before is { Outcome: Known.Refused } && hold.State is "crediting" or "posted") || (before is { Outcome: Known.TookEffect } && hold.State == "voided"))
-            {
-                // Two known bugs of the capture's replay (see TransferIdempotencyTests): a retry of a capture that
-                // another capture beat is answered with the other's outcome, and a replay of a capture that ended
-                // voided is refused. Their answers are not predicted here; the audit still checks their effects.
-                predictable = false;
-                repeat = false;
-            }
-
-            if (predictable && !repeat && !AnswersOriginalRefusal(key, fingerprint, result))
+            if (predictable && !repeat)
             {
                 refusal ??= hold.State != "reserved"
                     ? hold.FailureCode == ErrorCodes.HoldExpired ? ErrorCodes.HoldExpired : ErrorCodes.HoldAlreadyResolved
@@ -593,7 +578,7 @@ public sealed class TransferInvariantProperties
             }
 
             Record(key, fingerprint, result, refusal);
-            if (result.IsSuccess && result.Value.Transfer.State != "voided")
+            if (result.IsSuccess)
             {
                 replays.Add((async replayEngine => Check(await TransferKit.CaptureAsync(replayEngine, hold.TransferId, key, amount), hold.TransferId), $"replay of capture {key}"));
             }
@@ -636,7 +621,7 @@ public sealed class TransferInvariantProperties
 
             var fingerprint = $"refund|{original.TransferId}|{amount}";
             var (predictable, repeat, refusal) = Claimed(key, fingerprint);
-            if (predictable && !repeat && !AnswersOriginalRefusal(key, fingerprint, result))
+            if (predictable && !repeat)
             {
                 var remaining = original.State == "posted"
                     ? original.SettleAmount!.Value - report.Transfers.Values.Where(refund => refund.RefundOf == original.TransferId && refund.State != "voided").Sum(refund => refund.Amount)

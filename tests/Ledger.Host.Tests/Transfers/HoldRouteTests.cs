@@ -265,6 +265,30 @@ public sealed class HoldRouteTests(LedgerApiFactory factory) : IClassFixture<Led
     }
 
     [Fact]
+    public async Task A_capture_that_lost_to_another_answers_its_original_409_when_retried_and_one_that_ended_voided_answers_201_voided_again()
+    {
+        using var app1 = factory.App1();
+        var (source, destination) = await TransferApi.FundedPairAsync(app1, 100);
+        var hold = (await app1.PostAsync("/holds", TransferApi.Hold(source, destination, 40))).Expect(201).Id();
+        (await app1.PostAsync($"/holds/{hold}/capture", TransferApi.WithAmount(10))).Expect(201);
+        var losing = TransferApi.WithAmount(30).ToJsonString();
+        var lost = ProblemAssert.Is(await app1.PostAsync($"/holds/{hold}/capture", losing), 409, "hold_already_resolved");
+
+        var retried = await app1.PostAsync($"/holds/{hold}/capture", losing);
+        ProblemAssert.Is(retried, 409, "hold_already_resolved");
+        Assert.Equal(lost.Text("detail"), retried.Json.Text("detail"));
+
+        var other = (await app1.PostAsync("/holds", TransferApi.Hold(source, destination, 20))).Expect(201).Id();
+        (await app1.PostAsync($"/accounts/{destination}/freeze")).Expect(200);
+        var capture = TransferApi.WithAmount(null).ToJsonString();
+        var voided = await app1.PostAsync($"/holds/{other}/capture", capture);
+        Assert.Equal("account_frozen", TransferApi.AssertTransfer(voided, 201, "hold", "voided", source, destination, 20).Text("failure_code"));
+        var replayed = await app1.PostAsync($"/holds/{other}/capture", capture);
+        Assert.Equal((201, voided.Body), (replayed.Status, replayed.Body));
+        Assert.Equal((90, 0, 90), await TransferApi.BalanceAsync(app1, source));
+    }
+
+    [Fact]
     public async Task A_hold_captured_and_voided_at_once_resolves_exactly_one_way_fifty_times_over()
     {
         using var app1 = factory.App1();

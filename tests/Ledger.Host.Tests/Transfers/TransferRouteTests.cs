@@ -238,6 +238,28 @@ public sealed class TransferRouteTests(LedgerApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task Refused_requests_replayed_after_the_state_changed_answer_their_original_problem_byte_for_byte()
+    {
+        using var app1 = factory.App1();
+        var (source, destination) = await TransferApi.FundedPairAsync(app1, 10);
+        var transferBody = TransferApi.Transfer(source, destination, 30).ToJsonString();
+        var holdBody = TransferApi.Hold(source, destination, 30).ToJsonString();
+        var refusedTransfer = ProblemAssert.Is(await app1.PostAsync("/transfers", transferBody), 422, "insufficient_funds");
+        var refusedHold = await app1.PostAsync("/holds", holdBody);
+        ProblemAssert.Is(refusedHold, 422, "insufficient_funds");
+        var transferProblem = (await app1.PostAsync("/transfers", transferBody)).Body;
+
+        await app1.MintAsync(source, 100);
+
+        var transferReplay = await app1.PostAsync("/transfers", transferBody);
+        var holdReplay = await app1.PostAsync("/holds", holdBody);
+        Assert.Equal((422, transferProblem), (transferReplay.Status, transferReplay.Body));
+        Assert.Equal((422, refusedHold.Body), (holdReplay.Status, holdReplay.Body));
+        Assert.Equal("insufficient_funds", refusedTransfer.Text("code"));
+        Assert.Equal((110, 0, 110), await TransferApi.BalanceAsync(app1, source));
+    }
+
+    [Fact]
     public async Task Fifty_concurrent_copies_of_one_transfer_create_one_transfer_and_all_answer_it()
     {
         using var app1 = factory.App1();
