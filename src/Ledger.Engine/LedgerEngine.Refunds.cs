@@ -12,6 +12,11 @@ public sealed partial class LedgerEngine
     /// </summary>
     public async Task<Result<EntryDocument>> RefundMintAsync(AppId app, IdempotencyKey key, AccountId accountId, TransactionId mintTransactionId, RefundRequest request, CancellationToken cancellationToken)
     {
+        if (request.Amount is { } requested && Amount.Create(requested) is { IsSuccess: false } invalidAmount)
+        {
+            return invalidAmount.Error!;
+        }
+
         var fingerprint = Fingerprint.Of("mint.refund", accountId, mintTransactionId, request.Amount, request.Details?.Reason, request.Details?.Memo, request.Details?.Category);
         var claim = await _idempotency.ClaimAsync(app, key, fingerprint, cancellationToken).ConfigureAwait(false);
         if (!claim.TryGetValue(out var ticket, out var claimError))

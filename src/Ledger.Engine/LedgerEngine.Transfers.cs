@@ -148,6 +148,12 @@ public sealed partial class LedgerEngine : ITransferSteps
             return HoldNotFound(holdId);
         }
 
+        // Bad input is answered before the key is claimed, so a corrected request may use the same key.
+        if (amount is { } requested && Amount.Create(requested) is { IsSuccess: false } invalidAmount)
+        {
+            return invalidAmount.Error!;
+        }
+
         var claim = await _idempotency.ClaimAsync(app, key, Fingerprint.Of("hold.capture", id.Value, amount), cancellationToken).ConfigureAwait(false);
         if (!claim.IsSuccess)
         {
@@ -236,6 +242,11 @@ public sealed partial class LedgerEngine : ITransferSteps
         if (!originalId.IsSuccess)
         {
             return originalId.Error!;
+        }
+
+        if (request.Amount is { } requested && Amount.Create(requested) is { IsSuccess: false } invalidAmount)
+        {
+            return invalidAmount.Error!;
         }
 
         var fingerprint = Fingerprint.Of("transfer.refund", originalId.Value, request.Amount, request.Details?.Reason, request.Details?.Memo, request.Details?.Category);

@@ -69,7 +69,7 @@ public sealed partial class LedgerEngine
                 // A repeat of the request that opened this account gets the account again; a repeat of a
                 // request that was refused because someone else had opened it is refused again.
                 return ticket.IsRepeat && account.OpenedByKey == key.Value
-                    ? CommandDecision<AccountState>.Apply(null, [], account)
+                    ? CommandDecision<AccountState>.Apply(null, [], AsOpened(account))
                     : CommandDecision<AccountState>.Refuse(new LedgerError(ErrorCodes.AccountAlreadyExists, $"Account '{accountId}' already exists.", "account_id"));
             }
 
@@ -169,6 +169,18 @@ public sealed partial class LedgerEngine
                 ? CommandDecision<AccountState>.Apply(null, [], account)
                 : CommandDecision<AccountState>.Apply(updated with { UpdatedAt = now }, [], updated with { UpdatedAt = now });
         }));
+
+    /// <summary>The account as its opening left it: what the original reply to the opening request said.</summary>
+    private static AccountState AsOpened(AccountState account) => account with
+    {
+        Status = AccountStatus.Open,
+        Balance = 0,
+        PendingDebits = 0,
+        IssuanceContraBalance = 0,
+        LastSequence = 0,
+        LastPostedAt = null,
+        UpdatedAt = account.CreatedAt,
+    };
 
     internal static LedgerError AccountNotFound(AccountId accountId) => new(ErrorCodes.AccountNotFound, $"Account '{accountId}' does not exist.", "account_id");
 

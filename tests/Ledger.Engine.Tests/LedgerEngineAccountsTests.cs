@@ -56,15 +56,18 @@ public sealed class LedgerEngineAccountsTests
     }
 
     [Fact]
-    public async Task Repeating_an_open_after_the_account_was_used_returns_it_as_it_is_now()
+    public async Task Repeating_an_open_after_the_account_was_used_returns_the_original_reply()
     {
         await using var ledger = TestLedger.Create();
-        Expect.Success(await OpenAsync(ledger, "open-1", accountId: "wallet-7"));
+        var opened = Expect.Success(await OpenAsync(ledger, "open-1", accountId: "wallet-7"));
         Expect.Success(await ledger.MintAsync("wallet-7", 5, "m1"));
 
         var repeat = Expect.Success(await OpenAsync(ledger, "open-1", accountId: "wallet-7"));
 
-        Assert.Equal(5, repeat.Balance);
+        // Issue 2: a repeat gets the original status and body; the account itself has moved on.
+        Assert.Equal(opened, repeat);
+        Assert.Equal(0, repeat.Balance);
+        Assert.Equal(5, (await ledger.AccountAsync("wallet-7")).Balance);
     }
 
     [Fact]

@@ -117,6 +117,21 @@ public sealed class LedgerEngineIdempotencyTests
     }
 
     [Fact]
+    public async Task A_refund_with_an_invalid_amount_leaves_its_key_free_for_the_corrected_request()
+    {
+        await using var ledger = TestLedger.Create();
+        await ledger.OpenAsync("acc-1");
+        var mint = Expect.Success(await ledger.MintAsync("acc-1", 10, "buy-1"));
+        var mintId = TransactionId.From(mint.TransactionId);
+
+        Expect.Failure(await ledger.Engine.RefundMintAsync(App1, IdempotencyKey.From("refund-1"), AccountId.From("acc-1"), mintId, new RefundRequest(0, null), CancellationToken.None), ErrorCodes.InvalidAmount);
+        var refund = Expect.Success(await ledger.Engine.RefundMintAsync(App1, IdempotencyKey.From("refund-1"), AccountId.From("acc-1"), mintId, new RefundRequest(3, null), CancellationToken.None));
+
+        Assert.Equal(-3, refund.Amount);
+        Assert.Equal(7, (await ledger.AccountAsync("acc-1")).Balance);
+    }
+
+    [Fact]
     public async Task A_replay_returns_the_original_entry_even_after_the_account_was_frozen_or_closed()
     {
         await using var ledger = TestLedger.Create();
