@@ -292,7 +292,7 @@ public sealed partial class LedgerEngine
     }
 
     /// <summary>The recorded outcome of a reservation: the transfer, or the refusal recorded in its place; null when neither exists.</summary>
-    private async ValueTask<Result<TransferDocument>?> ReadReservationOutcomeAsync(string partition, string transferDocumentId)
+    internal async ValueTask<Result<TransferDocument>?> ReadReservationOutcomeAsync(string partition, string transferDocumentId)
     {
         var stored = await _store.ReadAsync(partition, transferDocumentId, CancellationToken.None).ConfigureAwait(false);
         return stored switch

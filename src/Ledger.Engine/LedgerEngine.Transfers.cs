@@ -263,15 +263,28 @@ public sealed partial class LedgerEngine : ITransferSteps
         }
 
         var original = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument).ToRecord();
+        var refundId = TransferId.Derive(app, key, "refund", original.To);
+        var refundPartition = DocumentTypes.AccountPartition(app, original.To);
+        var refundDocumentId = DocumentTypes.TransferDocumentId(refundId.Value);
+        if (ticket.IsRepeat && await ReadReservationOutcomeAsync(refundPartition, refundDocumentId).ConfigureAwait(false) is { } repeated)
+        {
+            return repeated.IsSuccess ? await DriveWithinAsync(app, repeated.Value, wait, driver).ConfigureAwait(false) : repeated.Error!;
+        }
+
         if (original.Kind == TransferKind.Refund || original.State != TransferState.Posted || original.SettleAmount is not { } settled)
         {
-            return new LedgerError(ErrorCodes.TransferNotRefundable, $"Transfer '{transferId}' is {original.State.ToString().ToLowerInvariant()}{(original.Kind == TransferKind.Refund ? " and is itself a refund" : string.Empty)}; only a posted transfer can be refunded.");
+            // Recorded like any refusal, so a repeat gets it again even once the original has posted.
+            var notRefundable = new LedgerError(ErrorCodes.TransferNotRefundable, $"Transfer '{transferId}' is {original.State.ToString().ToLowerInvariant()}{(original.Kind == TransferKind.Refund ? " and is itself a refund" : string.Empty)}; only a posted transfer can be refunded.");
+            var recorded = await _pipeline.SubmitAsync(refundPartition, new PartitionCommand<TransferDocument>(
+                (_, now) => CommandDecision<TransferDocument>.RefuseDurably(notRefundable, RefusalDocument.Write(refundDocumentId, notRefundable, now)),
+                async (_, _, _) => await ReadReservationOutcomeAsync(refundPartition, refundDocumentId).ConfigureAwait(false) ?? notRefundable)).ConfigureAwait(false);
+            return recorded.IsSuccess ? await DriveWithinAsync(app, recorded.Value, wait, driver).ConfigureAwait(false) : recorded.Error!;
         }
 
         var now = _time.GetUtcNow();
         var refund = new TransferRecord
         {
-            Id = TransferId.Derive(app, key, "refund", original.To),
+            Id = refundId,
             App = app,
             Kind = TransferKind.Refund,
             From = original.To,

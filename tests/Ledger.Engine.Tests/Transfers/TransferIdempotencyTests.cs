@@ -272,9 +272,7 @@ public sealed class TransferIdempotencyTests
         await LedgerAudit.CheckAllFinalAsync(ledger.Engine, TransferKit.App, issued);
     }
 
-    [Fact(Skip = "BUG (minor): a refund refused transfer_not_refundable because its original was still crediting is not recorded, so the same key and body " +
-                 "replayed once the original posted is decided again and refunds (201), unlike every other refusal since 1c79f72: RefundTransferAsync checks " +
-                 "the original before ReserveAsync and returns without writing the refusal (src/Ledger.Engine/LedgerEngine.Transfers.cs, RefundTransferAsync)")]
+    [Fact]
     public async Task A_refund_refused_because_its_original_was_still_being_credited_answers_the_same_refusal_when_replayed()
     {
         FaultInjectingLedgerStore faults = null!;

@@ -414,13 +414,12 @@ public sealed class TransferInvariantProperties
                 return (true, false, ErrorCodes.IdempotencyKeyReused);
             }
 
-            // A refusal is the key's recorded outcome (DESIGN.md: a retry returns the original result). Only
-            // transfer_not_refundable is decided before anything is recorded, so its retry is decided again.
+            // A refusal is the key's recorded outcome (DESIGN.md: a retry returns the original result),
+            // transfer_not_refundable included.
             return claim.Outcome switch
             {
                 Known.TookEffect => (true, true, null),
                 Known.Unknown => (false, false, null),
-                _ when claim.Refusal == ErrorCodes.TransferNotRefundable => (true, false, null),
                 _ => (true, false, claim.Refusal),
             };
         }
