@@ -1,3 +1,4 @@
+using Ledger.Storage.Continuations;
 using Ledger.Storage;
 using Microsoft.Data.Sqlite;
 

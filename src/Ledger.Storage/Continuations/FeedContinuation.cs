@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace Ledger.Storage.InMemory;
+namespace Ledger.Storage.Continuations;
 
 /// <summary>
 /// A change-feed continuation is the commit sequence number (lsn) of the last change read, as decimal
 /// text; null means "before the first change".
 /// </summary>
-internal static class FeedContinuation
+public static class FeedContinuation
 {
     /// <summary>A long has at most 19 decimal digits; anything longer is not one of ours.</summary>
     private const int MaxLength = 19;

@@ -2,13 +2,13 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 
-namespace Ledger.Storage.InMemory;
+namespace Ledger.Storage.Continuations;
 
 /// <summary>
 /// The position of the last row of an index page: (index key, partition, id). Encoded as base64url
 /// JSON so it is opaque to callers and safe in URLs.
 /// </summary>
-internal readonly record struct IndexContinuation(string IndexKey, string Partition, string Id)
+public readonly record struct IndexContinuation(string IndexKey, string Partition, string Id)
 {
     /// <summary>Enough for the longest index key, partition and id, escaped, with room to spare.</summary>
     private const int MaxEncodedLength = 16 * 1024;

@@ -1,3 +1,4 @@
+using Ledger.Storage.Continuations;
 namespace Ledger.Storage.InMemory;
 
 /// <summary>
