@@ -8,6 +8,9 @@ public static class LocalHost
 {
     public const string DefaultUrl = "http://localhost:5080";
 
+    /// <summary>Threads kept ready for blocking store calls: enough for a burst of concurrent requests.</summary>
+    public const int MinimumWorkerThreads = 64;
+
     /// <summary>Maps every route of the shared route table to the shared handler.</summary>
     public static IEndpointRouteBuilder MapLedgerRoutes(this IEndpointRouteBuilder endpoints)
     {

@@ -3,6 +3,11 @@ using Ledger.Host;
 using Ledger.Hosting;
 using Ledger.Http;
 
+// SQLite calls block their thread (reads and the fsync of a commit); on a small machine the thread pool
+// would otherwise grow one thread at a time under a burst and starve requests for seconds.
+ThreadPool.GetMinThreads(out var minimumWorkers, out var minimumIo);
+ThreadPool.SetMinThreads(Math.Max(minimumWorkers, LocalHost.MinimumWorkerThreads), minimumIo);
+
 var builder = WebApplication.CreateBuilder(args);
 
 // The documented address when neither --urls nor ASPNETCORE_URLS chooses one.
