@@ -7,4 +7,5 @@ using Microsoft.Extensions.Hosting;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddLedger(builder.Configuration);
+builder.Services.AddLedgerProjections(builder.Configuration, runConsumersInProcess: false);
 builder.Build().Run();

@@ -31,23 +31,23 @@ public sealed class TransferOrchestration(LedgerEngine engine)
     public static Task<TransferDocument?> RunSaga([OrchestrationTrigger] TaskOrchestrationContext context)
         => TransferSaga.DriveAsync(new DurableTransferSteps(context), context.GetInput<TransferKey>()!, CancellationToken.None);
 
-    [Function(nameof(DurableTransferSteps.ReadTransferActivity))]
+    [Function(DurableTransferSteps.ReadTransferActivity)]
     public Task<TransferDocument?> ReadTransfer([ActivityTrigger] TransferKey transfer, FunctionContext context)
         => engine.TransferSteps.ReadAsync(transfer, context.CancellationToken);
 
-    [Function(nameof(DurableTransferSteps.CreditDestinationActivity))]
+    [Function(DurableTransferSteps.CreditDestinationActivity)]
     public Task<CreditStepResult> CreditDestination([ActivityTrigger] TransferKey transfer, FunctionContext context)
         => engine.TransferSteps.CreditDestinationAsync(transfer, context.CancellationToken);
 
-    [Function(nameof(DurableTransferSteps.CommitSourceActivity))]
+    [Function(DurableTransferSteps.CommitSourceActivity)]
     public Task<TransferDocument> CommitSource([ActivityTrigger] TransferKey transfer, FunctionContext context)
         => engine.TransferSteps.CommitSourceAsync(transfer, context.CancellationToken);
 
-    [Function(nameof(DurableTransferSteps.VoidSourceActivity))]
+    [Function(DurableTransferSteps.VoidSourceActivity)]
     public Task<TransferDocument> VoidSource([ActivityTrigger] VoidStepInput input, FunctionContext context)
         => engine.TransferSteps.VoidSourceAsync(input.Transfer, input.Reason, context.CancellationToken);
 
-    [Function(nameof(DurableTransferSteps.ExpireHoldActivity))]
+    [Function(DurableTransferSteps.ExpireHoldActivity)]
     public Task<TransferDocument> ExpireHold([ActivityTrigger] TransferKey transfer, FunctionContext context)
         => engine.TransferSteps.ExpireHoldAsync(transfer, context.CancellationToken);
 }
@@ -91,7 +91,15 @@ public sealed class DurableTransferSagaDriver(DurableTaskClient client, LedgerEn
     public async Task<TransferDocument?> RunAsync(TransferKey transfer, TimeSpan wait, CancellationToken cancellationToken)
     {
         var instanceId = TransferOrchestration.InstanceIdFor(transfer);
-        if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false) is null)
+        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+
+        // No orchestration yet, or one that ended while the transfer is still unfinished (it failed past
+        // its retries, was terminated, or completed with a hold that was captured since): start it (again).
+        // Azure Storage lets a new run replace an instance in a terminal state; a running one is left alone.
+        var mustStart = instance is null
+            || (instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated or OrchestrationRuntimeStatus.Completed
+                && await engine.TransferSteps.ReadAsync(transfer, cancellationToken).ConfigureAwait(false) is { State: not ("posted" or "voided") });
+        if (mustStart)
         {
             try
             {

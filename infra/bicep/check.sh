@@ -204,7 +204,7 @@ setting_names = set(re.findall(r"^\s*(\w+)\s*:", app_text, re.M))
 required_settings = [
     "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential",
     "APPLICATIONINSIGHTS_CONNECTION_STRING",
-    "Ledger__Store", "Ledger__Cosmos__Endpoint", "Ledger__Cosmos__UseManagedIdentity",
+    "Ledger__Store", "Ledger__Cosmos__Endpoint",
     "Ledger__Cosmos__DatabaseName", "Ledger__Cosmos__LedgerContainerName",
     "Ledger__Cosmos__LeasesContainerName", "Ledger__Cosmos__CreateIfMissing",
     "Ledger__Notifications__EventGrid__Endpoint", "Ledger__Notifications__EventGrid__UseManagedIdentity",

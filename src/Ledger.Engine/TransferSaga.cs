@@ -48,7 +48,8 @@ public interface ITransferSteps
 /// The transfer saga: the one place where the order of the steps is written. Step 1 (reserve on the
 /// source) is the request itself and makes the transfer durable; from there the saga reads the durable
 /// state and moves it forward until it is final, or waits for a hold's capture. Running it again at any
-/// point, after any crash, repeats only idempotent steps.
+/// point, after any crash, repeats only idempotent steps. Its awaits keep their context on purpose:
+/// as a Durable Functions orchestrator it must resume on the orchestration's own scheduler.
 /// </summary>
 public static class TransferSaga
 {
@@ -57,7 +58,7 @@ public static class TransferSaga
 
     public static async Task<TransferDocument?> DriveAsync(ITransferSteps steps, TransferKey transfer, CancellationToken cancellationToken)
     {
-        var current = await steps.ReadAsync(transfer, cancellationToken).ConfigureAwait(false);
+        var current = await steps.ReadAsync(transfer, cancellationToken);
         for (var round = 0; current is not null && round < MaxRounds; round++)
         {
             var record = current.ToRecord();
@@ -66,16 +67,16 @@ public static class TransferSaga
                 case TransferState.Posted or TransferState.Voided:
                     return current;
                 case TransferState.Reserved when TransferRules.IsExpired(record, steps.UtcNow):
-                    current = await steps.ExpireHoldAsync(transfer, cancellationToken).ConfigureAwait(false);
+                    current = await steps.ExpireHoldAsync(transfer, cancellationToken);
                     break;
                 case TransferState.Reserved:
                     // A hold waits for its capture, its void or its expiry.
                     return current;
                 case TransferState.Crediting:
-                    var credit = await steps.CreditDestinationAsync(transfer, cancellationToken).ConfigureAwait(false);
+                    var credit = await steps.CreditDestinationAsync(transfer, cancellationToken);
                     current = credit.Credited
-                        ? await steps.CommitSourceAsync(transfer, cancellationToken).ConfigureAwait(false)
-                        : await steps.VoidSourceAsync(transfer, new VoidReason(credit.FailureCode!, credit.FailureMessage!), cancellationToken).ConfigureAwait(false);
+                        ? await steps.CommitSourceAsync(transfer, cancellationToken)
+                        : await steps.VoidSourceAsync(transfer, new VoidReason(credit.FailureCode!, credit.FailureMessage!), cancellationToken);
                     break;
             }
         }

@@ -21,7 +21,12 @@ public static class ProjectionServiceCollectionExtensions
     public const string NotificationsSection = "Ledger:Notifications";
     public const string ExportsDirectoryName = "exports";
 
-    public static IServiceCollection AddLedgerProjections(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="runConsumersInProcess">
+    /// True on the local host: a hosted service reads the change feed through the store port. The
+    /// Functions app passes false, because its CosmosDBTrigger functions hand the changes to the same
+    /// consumers instead.
+    /// </param>
+    public static IServiceCollection AddLedgerProjections(this IServiceCollection services, IConfiguration configuration, bool runConsumersInProcess = true)
     {
         var processorOptions = ReadProcessorOptions(configuration.GetSection(ProjectionsSection));
         var snapshotOptions = new SnapshotOptions { EveryEntries = configuration.GetSection(SnapshotsSection).GetValue<int?>("EveryEntries") ?? SnapshotOptions.DefaultEveryEntries };
@@ -58,7 +63,11 @@ public static class ProjectionServiceCollectionExtensions
             return new ChangeFeedProcessors(provider.GetServices<IChangeConsumer>().Select(consumer =>
                 new ChangeFeedProcessor(store, consumer, processorOptions, time, loggers.CreateLogger("Ledger.Projections." + consumer.Name))));
         });
-        services.AddHostedService<ProjectionHostedService>();
+        if (runConsumersInProcess)
+        {
+            services.AddHostedService<ProjectionHostedService>();
+        }
+
         return services;
     }
 

@@ -68,7 +68,7 @@ public sealed partial class FunctionsWiringTests
     }
 
     /// <summary>An activity is found by its function name: the name the orchestrator calls must be the name a function declares.</summary>
-    [Fact(Skip = "BUG: functions/Ledger.Functions/TransferOrchestration.cs declares the activities as [Function(nameof(DurableTransferSteps.ReadTransferActivity))], which is \"ReadTransferActivity\" (nameof gives the constant's name, not its value), while DurableTransferSteps calls \"TransferReadActivity\"; the same for all five activities. Every activity call fails as a function that does not exist, so every transfer, capture and refund orchestration fails after its retries and the transfer stays in crediting. Fix: [Function(DurableTransferSteps.ReadTransferActivity)].")]
+    [Fact]
     public void The_activities_the_orchestrator_calls_are_the_activities_the_app_declares()
     {
         var source = RepositoryFiles.Read(FunctionsSource.OrchestrationFile);
@@ -102,14 +102,14 @@ public sealed partial class FunctionsWiringTests
     /// (durable-functions-code-constraints, "Threading APIs"): a continuation that leaves the orchestrator's
     /// thread can hang the orchestration in Running (Azure/AppConfiguration-DotnetProvider#484).
     /// </summary>
-    [Fact(Skip = "BUG (documented Durable constraint, not reproducible without the Functions runtime): src/Ledger.Engine/TransferSaga.cs awaits every step with .ConfigureAwait(false) in DriveAsync, which TransferOrchestration.RunSaga runs as the orchestrator; Durable Functions requires orchestrator code to keep its continuations on the orchestrator's thread.")]
+    [Fact]
     public void The_saga_definition_keeps_its_continuations_on_the_orchestrators_thread()
     {
         Assert.DoesNotContain("ConfigureAwait(false)", SagaDefinition(), StringComparison.Ordinal);
     }
 
     /// <summary>The change-feed functions hand batches to the consumers the composition registers; with none registered they drop every batch.</summary>
-    [Fact(Skip = "BUG: functions/Ledger.Functions/Program.cs calls only AddLedger, never AddLedgerProjections (nor registers any IChangeConsumer), so ChangeFeedFunctions receives no consumers and HandleAsync skips every batch: in Azure no snapshot, export or notification is ever produced, and the report routes answer 404 'Reports are not enabled in this host'.")]
+    [Fact]
     public void The_functions_composition_registers_the_consumers_the_change_feed_functions_take()
     {
         var changeFeed = RepositoryFiles.Read(FunctionsSource.ChangeFeedFile);
@@ -125,7 +125,7 @@ public sealed partial class FunctionsWiringTests
     /// The recovery timer hands every stalled transfer to the Durable driver. A transfer whose orchestration
     /// ended without finishing it (failed after its retries, terminated) can only be finished by a new one.
     /// </summary>
-    [Fact(Skip = "BUG: DurableTransferSagaDriver.RunAsync (functions/Ledger.Functions/TransferOrchestration.cs) schedules an orchestration only when GetInstanceAsync returns null; an instance that Failed or was Terminated is never started again, so TransferRecoveryTimer cannot recover its transfer and the reservation stays held. Combined with the activity-name bug, every transfer started in Azure so far is stuck this way.")]
+    [Fact]
     public void The_durable_driver_starts_a_new_orchestration_for_one_that_ended_without_finishing()
     {
         var source = RepositoryFiles.Read(FunctionsSource.OrchestrationFile);

@@ -78,7 +78,6 @@ var appInsightsAuthSettings = appInsightsEntraAuth ? {
 var ledgerSettings = {
   Ledger__Store: 'Cosmos'
   Ledger__Cosmos__Endpoint: cosmosEndpoint
-  Ledger__Cosmos__UseManagedIdentity: 'true'
   Ledger__Cosmos__DatabaseName: cosmosDatabaseName
   Ledger__Cosmos__LedgerContainerName: cosmosLedgerContainerName
   Ledger__Cosmos__LeasesContainerName: cosmosLeasesContainerName
@@ -86,6 +85,13 @@ var ledgerSettings = {
   Ledger__Notifications__EventGrid__Endpoint: eventGridTopicEndpoint
   Ledger__Notifications__EventGrid__UseManagedIdentity: 'true'
   Ledger__Apps__app1__ApiKeys__0: app1ApiKey
+  // The app's operation catalog: the four shared operations are required, with exactly these meanings.
+  Ledger__Apps__app1__Operations__DAILY_REWARD: '+1'
+  Ledger__Apps__app1__Operations__SIGNUP_CREDIT: '+3'
+  Ledger__Apps__app1__Operations__CREDIT_SPEND: '-1'
+  Ledger__Apps__app1__Operations__CREDIT_ADD: '+10'
+  Ledger__Apps__app1__Operations__CONTENT_CREATION: '-5'
+  Ledger__Apps__app1__Operations__CONTENT_ACCESS: 'debit'
   // Identity-based connection named "CosmosLedger" for [CosmosDBTrigger(Connection = "CosmosLedger")].
   CosmosLedger__accountEndpoint: cosmosEndpoint
   CosmosLedger__credential: 'managedidentity'
