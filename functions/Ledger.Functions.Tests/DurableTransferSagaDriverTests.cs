@@ -94,7 +94,7 @@ public sealed class DurableTransferSagaDriverTests
     /// Crediting with credits reserved; the recovery timer hands it to this driver every minute, and only
     /// a new orchestration can finish it.
     /// </summary>
-    [Theory(Skip = "BUG: DurableTransferSagaDriver.RunAsync starts an orchestration only when GetInstanceAsync returns null; a transfer whose orchestration Failed or was Terminated (or Completed without finishing it) is never started again, so TransferRecoveryTimer cannot recover it and its reservation stays held for good. Azure Storage allows rescheduling an instance id in a terminal state.")]
+    [Theory]
     [InlineData(OrchestrationRuntimeStatus.Failed)]
     [InlineData(OrchestrationRuntimeStatus.Terminated)]
     public async Task A_transfer_whose_orchestration_ended_without_finishing_it_gets_a_new_one(OrchestrationRuntimeStatus status)
