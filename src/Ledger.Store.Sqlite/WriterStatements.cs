@@ -43,7 +43,8 @@ internal sealed class WriterStatements : IDisposable
             connection,
             """
             INSERT INTO documents (partition, id, type, sort_key, index_key, etag, lsn, committed_at, body)
-            VALUES ($partition, $id, $type, $sort_key, $index_key, $etag, $lsn, $committed_at, $body);
+            VALUES ($partition, $id, $type, $sort_key, $index_key, $etag, $lsn, $committed_at, $body)
+            ON CONFLICT (partition, id) DO NOTHING;
             """,
             DocumentParameters());
         updateDocument = Prepare(
@@ -98,8 +99,9 @@ internal sealed class WriterStatements : IDisposable
         return selectETag.ExecuteScalar() as string;
     }
 
-    public void InsertDocument(string partition, PendingWrite write, string etag, long sequenceNumber, long committedAtUtcTicks)
-        => ExecuteDocumentWrite(insertDocument, partition, write, etag, sequenceNumber, committedAtUtcTicks);
+    /// <summary>Inserts the document unless its id exists; false when it existed (and nothing changed).</summary>
+    public bool InsertDocument(string partition, PendingWrite write, string etag, long sequenceNumber, long committedAtUtcTicks)
+        => ExecuteDocumentWrite(insertDocument, partition, write, etag, sequenceNumber, committedAtUtcTicks) == 1;
 
     public void UpdateDocument(string partition, PendingWrite write, string etag, long sequenceNumber, long committedAtUtcTicks)
         => ExecuteDocumentWrite(updateDocument, partition, write, etag, sequenceNumber, committedAtUtcTicks);
@@ -141,7 +143,7 @@ internal sealed class WriterStatements : IDisposable
         ("$body", SqliteType.Blob),
     ];
 
-    private static void ExecuteDocumentWrite(SqliteCommand command, string partition, PendingWrite write, string etag, long sequenceNumber, long committedAtUtcTicks)
+    private static int ExecuteDocumentWrite(SqliteCommand command, string partition, PendingWrite write, string etag, long sequenceNumber, long committedAtUtcTicks)
     {
         var parameters = command.Parameters;
         parameters[0].Value = partition;
@@ -153,7 +155,7 @@ internal sealed class WriterStatements : IDisposable
         parameters[6].Value = sequenceNumber;
         parameters[7].Value = committedAtUtcTicks;
         parameters[8].Value = write.Body;
-        command.ExecuteNonQuery();
+        return command.ExecuteNonQuery();
     }
 
     private SqliteCommand Prepare(SqliteConnection connection, string sql, params (string Name, SqliteType Type)[] parameters)
