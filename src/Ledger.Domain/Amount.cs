@@ -30,6 +30,10 @@ public readonly record struct Amount : IComparable<Amount>
 
     public static Amount From(long minorUnits) => Create(minorUnits).Value;
 
+    /// <summary>Why an optional amount is invalid, or null when it is absent or valid.</summary>
+    public static LedgerError? ProblemWithOptional(long? minorUnits, string field = "amount")
+        => minorUnits is { } value ? Create(value, field).Error : null;
+
     public int CompareTo(Amount other) => MinorUnits.CompareTo(other.MinorUnits);
 
     public static bool operator <(Amount left, Amount right) => left.MinorUnits < right.MinorUnits;

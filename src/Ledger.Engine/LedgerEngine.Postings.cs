@@ -155,9 +155,7 @@ public sealed partial class LedgerEngine
             });
 
         CommandDecision<EntryDocument> Refused(LedgerError refusal, DateTimeOffset now)
-            => RefusalDocument.IsRecorded(refusal)
-                ? CommandDecision<EntryDocument>.RefuseDurably(refusal, RefusalDocument.Write(DocumentTypes.EntryId(instruction.TransactionId), refusal, now))
-                : CommandDecision<EntryDocument>.Refuse(refusal);
+            => CommandDecision<EntryDocument>.RefuseRecorded(refusal, DocumentTypes.EntryId(instruction.TransactionId), now);
     }
 
     internal static DocumentWrite EntryWrite(EntryDocument entry)
@@ -168,22 +166,23 @@ public sealed partial class LedgerEngine
             sortKey: entry.Sequence);
 
     /// <summary>The recorded outcome of a keyed posting: its entry, or the refusal recorded in its place; null when neither exists yet.</summary>
-    internal async ValueTask<Result<EntryDocument>?> ReadOutcomeAsync(string partition, TransactionId transactionId, CancellationToken cancellationToken)
+    internal ValueTask<Result<EntryDocument>?> ReadOutcomeAsync(string partition, TransactionId transactionId, CancellationToken cancellationToken)
+        => ReadRecordedOutcomeAsync(partition, DocumentTypes.EntryId(transactionId), DocumentTypes.Entry, LedgerDocumentJsonContext.Documents.EntryDocument, cancellationToken);
+
+    /// <summary>
+    /// What a keyed request decided, read from the one id its effect and its recorded refusal share: the
+    /// effect, the refusal, or null when neither was written yet.
+    /// </summary>
+    private async ValueTask<Result<T>?> ReadRecordedOutcomeAsync<T>(string partition, string documentId, string effectType, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> effect, CancellationToken cancellationToken)
     {
-        var stored = await _store.ReadAsync(partition, DocumentTypes.EntryId(transactionId), cancellationToken).ConfigureAwait(false);
+        var stored = await _store.ReadAsync(partition, documentId, cancellationToken).ConfigureAwait(false);
         return stored switch
         {
             null => null,
-            { Type: DocumentTypes.Entry } => DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.EntryDocument),
             { Type: DocumentTypes.Refusal } => DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.RefusalDocument).ToError(),
+            _ when stored.Type == effectType => DocumentCodec.Decode(stored, effect),
             _ => throw new InvalidOperationException($"Document '{stored.Id}' has unexpected type '{stored.Type}'."),
         };
-    }
-
-    internal async ValueTask<EntryDocument?> ReadEntryAsync(string partition, TransactionId transactionId, CancellationToken cancellationToken)
-    {
-        var stored = await _store.ReadAsync(partition, DocumentTypes.EntryId(transactionId), cancellationToken).ConfigureAwait(false);
-        return stored is null || stored.Type != DocumentTypes.Entry ? null : DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.EntryDocument);
     }
 
     /// <summary>The account's entries, newest first, after <paramref name="cursor"/>; a cursor stays valid forever because entries never change.</summary>

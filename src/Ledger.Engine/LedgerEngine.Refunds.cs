@@ -12,9 +12,9 @@ public sealed partial class LedgerEngine
     /// </summary>
     public async Task<Result<EntryDocument>> RefundMintAsync(AppId app, IdempotencyKey key, AccountId accountId, TransactionId mintTransactionId, RefundRequest request, CancellationToken cancellationToken)
     {
-        if (request.Amount is { } requested && Amount.Create(requested) is { IsSuccess: false } invalidAmount)
+        if (Amount.ProblemWithOptional(request.Amount) is { } invalidAmount)
         {
-            return invalidAmount.Error!;
+            return invalidAmount;
         }
 
         var fingerprint = Fingerprint.Of("mint.refund", accountId, mintTransactionId, request.Amount, request.Details?.Reason, request.Details?.Memo, request.Details?.Category);
@@ -91,8 +91,6 @@ public sealed partial class LedgerEngine
         return await _pipeline.SubmitAsync(partition, command).ConfigureAwait(false);
 
         CommandDecision<EntryDocument> Refused(LedgerError refusal, DateTimeOffset now)
-            => RefusalDocument.IsRecorded(refusal)
-                ? CommandDecision<EntryDocument>.RefuseDurably(refusal, RefusalDocument.Write(DocumentTypes.EntryId(burnTransactionId), refusal, now))
-                : CommandDecision<EntryDocument>.Refuse(refusal);
+            => CommandDecision<EntryDocument>.RefuseRecorded(refusal, DocumentTypes.EntryId(burnTransactionId), now);
     }
 }

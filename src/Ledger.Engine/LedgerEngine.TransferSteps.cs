@@ -130,7 +130,7 @@ public sealed partial class LedgerEngine
     /// tracker) fresh, decides, and writes with the read ETags as preconditions. Another process's change
     /// in between fails the batch, and the change is decided again on what is now there.
     /// </summary>
-    internal async Task<Result<TransferDocument>> ChangeTransferAsync(AppId app, TransferId id, Func<TransferRecord, AccountState, StoredDocument?, DateTimeOffset, Result<TransferDecision>> decide, Func<LedgerError, DateTimeOffset, DocumentWrite>? recordRefusal = null)
+    internal async Task<Result<TransferDocument>> ChangeTransferAsync(AppId app, TransferId id, Func<TransferRecord, AccountState, StoredDocument?, DateTimeOffset, Result<TransferDecision>> decide, string? refusalDocumentId = null)
     {
         var partition = DocumentTypes.AccountPartition(app, id.Source);
         for (var attempt = 1; ; attempt++)
@@ -150,9 +150,9 @@ public sealed partial class LedgerEngine
                     var decision = decide(current.ToRecord(), source, storedTracker, now);
                     if (!decision.TryGetValue(out var change, out var refusal))
                     {
-                        return recordRefusal is not null && RefusalDocument.IsRecorded(refusal)
-                            ? CommandDecision<TransferDocument>.RefuseDurably(refusal, recordRefusal(refusal, now))
-                            : CommandDecision<TransferDocument>.Refuse(refusal);
+                        return refusalDocumentId is null
+                            ? CommandDecision<TransferDocument>.Refuse(refusal)
+                            : CommandDecision<TransferDocument>.RefuseRecorded(refusal, refusalDocumentId, now);
                     }
 
                     if (change.Transfer is null && change.Account is null && change.ExtraWrites.Count == 0)
@@ -286,23 +286,12 @@ public sealed partial class LedgerEngine
         return await _pipeline.SubmitAsync(partition, command).ConfigureAwait(false);
 
         CommandDecision<TransferDocument> Refused(LedgerError refusal, DateTimeOffset now)
-            => RefusalDocument.IsRecorded(refusal)
-                ? CommandDecision<TransferDocument>.RefuseDurably(refusal, RefusalDocument.Write(transferDocumentId, refusal, now))
-                : CommandDecision<TransferDocument>.Refuse(refusal);
+            => CommandDecision<TransferDocument>.RefuseRecorded(refusal, transferDocumentId, now);
     }
 
     /// <summary>The recorded outcome of a reservation: the transfer, or the refusal recorded in its place; null when neither exists.</summary>
-    internal async ValueTask<Result<TransferDocument>?> ReadReservationOutcomeAsync(string partition, string transferDocumentId)
-    {
-        var stored = await _store.ReadAsync(partition, transferDocumentId, CancellationToken.None).ConfigureAwait(false);
-        return stored switch
-        {
-            null => null,
-            { Type: DocumentTypes.Transfer } => DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument),
-            { Type: DocumentTypes.Refusal } => DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.RefusalDocument).ToError(),
-            _ => throw new InvalidOperationException($"Document '{stored.Id}' has unexpected type '{stored.Type}'."),
-        };
-    }
+    internal ValueTask<Result<TransferDocument>?> ReadReservationOutcomeAsync(string partition, string transferDocumentId)
+        => ReadRecordedOutcomeAsync(partition, transferDocumentId, DocumentTypes.Transfer, LedgerDocumentJsonContext.Documents.TransferDocument, CancellationToken.None);
 
     private static DocumentWrite TrackerWrite(RefundTrackerDocument tracker, string? etag)
     {

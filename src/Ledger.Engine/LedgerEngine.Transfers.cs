@@ -149,9 +149,9 @@ public sealed partial class LedgerEngine : ITransferSteps
         }
 
         // Bad input is answered before the key is claimed, so a corrected request may use the same key.
-        if (amount is { } requested && Amount.Create(requested) is { IsSuccess: false } invalidAmount)
+        if (Amount.ProblemWithOptional(amount) is { } invalidAmount)
         {
-            return invalidAmount.Error!;
+            return invalidAmount;
         }
 
         var claim = await _idempotency.ClaimAsync(app, key, Fingerprint.Of("hold.capture", id.Value, amount), cancellationToken).ConfigureAwait(false);
@@ -192,7 +192,7 @@ public sealed partial class LedgerEngine : ITransferSteps
                         LedgerDocumentJsonContext.Documents.CaptureMarkerDocument));
                     return new TransferDecision(null, next, [marker]);
                 },
-                (refusal, now) => RefusalDocument.Write(markerId, refusal, now)).ConfigureAwait(false);
+                refusalDocumentId: markerId).ConfigureAwait(false);
             if (change.IsSuccess)
             {
                 return await DriveWithinAsync(app, change.Value, wait, driver).ConfigureAwait(false);
@@ -244,9 +244,9 @@ public sealed partial class LedgerEngine : ITransferSteps
             return originalId.Error!;
         }
 
-        if (request.Amount is { } requested && Amount.Create(requested) is { IsSuccess: false } invalidAmount)
+        if (Amount.ProblemWithOptional(request.Amount) is { } invalidAmount)
         {
-            return invalidAmount.Error!;
+            return invalidAmount;
         }
 
         var fingerprint = Fingerprint.Of("transfer.refund", originalId.Value, request.Amount, request.Details?.Reason, request.Details?.Memo, request.Details?.Category);
@@ -276,7 +276,7 @@ public sealed partial class LedgerEngine : ITransferSteps
             // Recorded like any refusal, so a repeat gets it again even once the original has posted.
             var notRefundable = new LedgerError(ErrorCodes.TransferNotRefundable, $"Transfer '{transferId}' is {original.State.ToString().ToLowerInvariant()}{(original.Kind == TransferKind.Refund ? " and is itself a refund" : string.Empty)}; only a posted transfer can be refunded.");
             var recorded = await _pipeline.SubmitAsync(refundPartition, new PartitionCommand<TransferDocument>(
-                (_, now) => CommandDecision<TransferDocument>.RefuseDurably(notRefundable, RefusalDocument.Write(refundDocumentId, notRefundable, now)),
+                (_, now) => CommandDecision<TransferDocument>.RefuseRecorded(notRefundable, refundDocumentId, now),
                 async (_, _, _) => await ReadReservationOutcomeAsync(refundPartition, refundDocumentId).ConfigureAwait(false) ?? notRefundable)).ConfigureAwait(false);
             return recorded.IsSuccess ? await DriveWithinAsync(app, recorded.Value, wait, driver).ConfigureAwait(false) : recorded.Error!;
         }
@@ -370,9 +370,20 @@ public sealed partial class LedgerEngine : ITransferSteps
         public async Task<TransferDocument?> RunAsync(TransferKey transfer, TimeSpan wait, CancellationToken cancellationToken)
         {
             var drive = TransferSaga.DriveAsync(engine, transfer, CancellationToken.None);
-            if (await Task.WhenAny(drive, Task.Delay(wait, cancellationToken)).ConfigureAwait(false) == drive && drive.IsCompletedSuccessfully)
+            try
             {
-                return drive.Result;
+                // WaitAsync stops its timer as soon as the saga finishes, so a fast transfer leaves no
+                // timer running for the rest of the wait.
+                return await drive.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+            catch (Exception) when (drive.IsFaulted)
+            {
             }
 
             // Slow or failing: observe the task so a failure is logged, not lost; recovery finishes it.

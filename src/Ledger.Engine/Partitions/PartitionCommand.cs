@@ -11,8 +11,14 @@ internal readonly record struct CommandDecision<T>(AccountState? NewAccount, IRe
 {
     public static CommandDecision<T> Refuse(LedgerError error) => new(null, Array.Empty<DocumentWrite>(), Result<T>.Failure(error));
 
-    /// <summary>Refuses and records the refusal with <paramref name="refusalWrite"/>, so a repeat of the request gets it again.</summary>
-    public static CommandDecision<T> RefuseDurably(LedgerError error, DocumentWrite refusalWrite) => new(null, [refusalWrite], Result<T>.Failure(error));
+    /// <summary>
+    /// Refuses and records the refusal under <paramref name="refusalDocumentId"/> (the id the effect would
+    /// have had), so a repeat of the request gets it again; a transient refusal is not recorded.
+    /// </summary>
+    public static CommandDecision<T> RefuseRecorded(LedgerError error, string refusalDocumentId, DateTimeOffset now)
+        => RefusalDocument.IsRecorded(error)
+            ? new(null, [RefusalDocument.Write(refusalDocumentId, error, now)], Result<T>.Failure(error))
+            : Refuse(error);
 
     public static CommandDecision<T> Apply(AccountState? newAccount, IReadOnlyList<DocumentWrite> writes, T value) => new(newAccount, writes, Result<T>.Success(value));
 }
