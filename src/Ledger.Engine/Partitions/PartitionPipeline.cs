@@ -190,7 +190,6 @@ public sealed class PartitionPipeline
             writtenIds.Clear();
             writtenIds.Add(DocumentTypes.AccountDocumentId);
             var uncheckedDecisions = 0;
-            writes.Add(null!);
             foreach (var command in pending)
             {
                 var (isRefused, newAccount, commandWrites) = command.Decide(current, now);
@@ -208,7 +207,8 @@ public sealed class PartitionPipeline
                 // A batch holds at most one write per document: a command that writes a document
                 // another command of this batch already writes (a concurrent repeat of one request)
                 // waits for the next round, where it meets the committed document instead.
-                if (writes.Count + commandWrites.Count > PartitionBatch.MaxWrites || WritesAnyOf(commandWrites, writtenIds))
+                // One slot of the batch stays free for the account's own write.
+                if (1 + writes.Count + commandWrites.Count > PartitionBatch.MaxWrites || WritesAnyOf(commandWrites, writtenIds))
                 {
                     break;
                 }
@@ -237,25 +237,23 @@ public sealed class PartitionPipeline
                 continue;
             }
 
-            var offset = 0;
-            if (accountChanged)
-            {
-                current!.AssertInvariants();
-                writes[0] = AccountWrite(current, loaded.ETag);
-            }
-            else
-            {
-                writes.RemoveAt(0);
-                offset = 1;
-            }
-
-            if (writes.Count == 0)
+            // The account's write, when it changed, leads the batch; the commands' writes follow in order.
+            var accountWrites = accountChanged ? 1 : 0;
+            if (writes.Count + accountWrites == 0)
             {
                 CompleteAll(accepted, refused, pending);
                 continue;
             }
 
-            var result = await _store.CommitAsync(new PartitionBatch(partition, writes.ToArray()), CancellationToken.None).ConfigureAwait(false);
+            var batchWrites = new DocumentWrite[accountWrites + writes.Count];
+            if (accountChanged)
+            {
+                current!.AssertInvariants();
+                batchWrites[0] = AccountWrite(current, loaded.ETag);
+            }
+
+            writes.CopyTo(batchWrites, accountWrites);
+            var result = await _store.CommitAsync(new PartitionBatch(partition, batchWrites), CancellationToken.None).ConfigureAwait(false);
             if (result.IsCommitted)
             {
                 if (accountChanged)
@@ -267,8 +265,7 @@ public sealed class PartitionPipeline
                 continue;
             }
 
-            var failedIndex = result.FailedWriteIndex + offset;
-            if (accountChanged && failedIndex == 0)
+            if (accountChanged && result.FailedWriteIndex == 0)
             {
                 // Another process moved the account: reload it and decide everything again.
                 _cache.Invalidate(partition);
@@ -287,6 +284,7 @@ public sealed class PartitionPipeline
                 continue;
             }
 
+            var failedIndex = result.FailedWriteIndex - accountWrites;
             var owner = accepted.Single(candidate => failedIndex >= candidate.FirstWrite && failedIndex < candidate.FirstWrite + candidate.WriteCount);
             pending.Remove(owner.Command);
             if (accountChanged)
