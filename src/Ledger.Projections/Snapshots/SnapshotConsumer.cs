@@ -86,7 +86,7 @@ public sealed class SnapshotConsumer : IChangeConsumer
             new PartitionBatch(partition, DocumentWrite.Create(
                 LedgerEngine.SnapshotId(entry.Sequence),
                 DocumentTypes.Snapshot,
-                DocumentCodec.Encode(snapshot, LedgerDocumentJsonContext.Default.SnapshotDocument),
+                DocumentCodec.Encode(snapshot, LedgerDocumentJsonContext.Documents.SnapshotDocument),
                 sortKey: entry.PostedAt.UtcTicks)),
             cancellationToken).ConfigureAwait(false);
 
