@@ -21,6 +21,7 @@ public enum StoreKind
 public static class LedgerServiceCollectionExtensions
 {
     public const string StoreSetting = "Ledger:Store";
+    public const string SqliteSection = "Ledger:Sqlite";
     public const string DataDirectorySetting = "Ledger:DataDirectory";
     public const string DefaultDataDirectory = "data";
 
@@ -73,9 +74,10 @@ public static class LedgerServiceCollectionExtensions
                 // store is reachable and its containers are verified.
                 return CosmosLedgerStore.CreateAsync(options, provider.GetRequiredService<ILoggerFactory>()).GetAwaiter().GetResult();
             default:
-                return new SqliteLedgerStore(
-                    new SqliteLedgerStoreOptions { DataDirectory = ReadDataDirectory(configuration) },
-                    provider.GetRequiredService<TimeProvider>());
+                // Ledger:Sqlite tunes the store (group size, checkpoint interval, ...); the store checks the bounds.
+                var sqliteOptions = new SqliteLedgerStoreOptions { DataDirectory = ReadDataDirectory(configuration) };
+                configuration.GetSection(SqliteSection).Bind(sqliteOptions);
+                return new SqliteLedgerStore(sqliteOptions with { DataDirectory = ReadDataDirectory(configuration) }, provider.GetRequiredService<TimeProvider>());
         }
     }
 }

@@ -9,10 +9,18 @@ internal static class SqliteDatabase
     public const string FileName = "ledger.db";
 
     /// <summary>Bumped whenever the schema changes; a file from a newer build is refused, not misread.</summary>
-    private const int SchemaVersion = 1;
+    /// <remarks>
+    /// Version 2 narrows the index-key index to documents that have an index key: idempotency claims and
+    /// entries have none, and keeping them out saves a b-tree insert (a dirty page) on every posting. A
+    /// version 1 file is upgraded in place when it is opened: the old index is dropped, the new one built.
+    /// </remarks>
+    private const int SchemaVersion = 2;
 
     /// <summary>The writer connection's page cache, in KiB (SQLite reads a negative cache_size as KiB).</summary>
     private const int WriterCacheKibibytes = 32 * 1024;
+
+    /// <summary>The size a restarted WAL file is truncated back to.</summary>
+    private const long WalSizeLimitBytes = 64L * 1024 * 1024;
 
     private const string CreateSchemaSql = """
         CREATE TABLE IF NOT EXISTS documents (
@@ -28,7 +36,8 @@ internal static class SqliteDatabase
             PRIMARY KEY (partition, id)
         );
         CREATE INDEX IF NOT EXISTS documents_by_partition_type_sort_key ON documents (partition, type, sort_key, id);
-        CREATE INDEX IF NOT EXISTS documents_by_type_index_key ON documents (type, index_key, partition, id);
+        DROP INDEX IF EXISTS documents_by_type_index_key;
+        CREATE INDEX IF NOT EXISTS documents_by_index_key ON documents (type, index_key, partition, id) WHERE index_key IS NOT NULL;
         CREATE UNIQUE INDEX IF NOT EXISTS documents_by_lsn ON documents (lsn);
         CREATE TABLE IF NOT EXISTS checkpoints (
             consumer     TEXT NOT NULL PRIMARY KEY,
@@ -46,6 +55,7 @@ internal static class SqliteDatabase
     {
         // Selects the bundled native SQLite library; once per process, before any connection opens.
         Batteries_V2.Init();
+        SqliteWaiting.InstallVfsSleep();
     }
 
     /// <summary>
@@ -66,6 +76,12 @@ internal static class SqliteDatabase
             // FULL syncs the WAL on every commit: an acknowledged commit survives power loss and kill -9.
             Execute(connection, "PRAGMA synchronous = FULL;");
 
+            // Checkpoints run on their own thread (SqliteCheckpointer); the writer checkpoints inline only
+            // past this far bound. Once the WAL has been copied and restarts, the file is cut back to the
+            // size limit instead of keeping its high-water mark on disk.
+            Execute(connection, $"PRAGMA wal_autocheckpoint = {options.WalPagesBeforeWriterCheckpoints};");
+            Execute(connection, $"PRAGMA journal_size_limit = {WalSizeLimitBytes};");
+
             // A group transaction touches many index pages; with SQLite's 2 MB default cache they spill
             // to the WAL before COMMIT, which roughly halves write throughput. The cache is bounded.
             Execute(connection, $"PRAGMA cache_size = -{WriterCacheKibibytes};");
@@ -80,6 +96,25 @@ internal static class SqliteDatabase
             Execute(connection, CreateSchemaSql);
             Execute(connection, $"PRAGMA user_version = {SchemaVersion};");
             Execute(connection, "COMMIT;");
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens the background checkpointer's connection. FULL makes its checkpoints sync the WAL before
+    /// copying and the database file after, so a copied frame is durable before the WAL may be reused.
+    /// </summary>
+    public static SqliteConnection OpenCheckpointer(string databasePath, SqliteLedgerStoreOptions options)
+    {
+        var connection = Open(databasePath, SqliteOpenMode.ReadWrite, options);
+        try
+        {
+            Execute(connection, "PRAGMA synchronous = FULL;");
             return connection;
         }
         catch
@@ -128,7 +163,7 @@ internal static class SqliteDatabase
         try
         {
             connection.Open();
-            Execute(connection, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};");
+            SqliteWaiting.SetBusyHandler(connection, options.BusyTimeout);
             return connection;
         }
         catch

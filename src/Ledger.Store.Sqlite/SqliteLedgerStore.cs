@@ -16,6 +16,7 @@ public sealed class SqliteLedgerStore : ILedgerStore
     public const string DatabaseFileName = SqliteDatabase.FileName;
 
     private readonly SqliteWriter writer;
+    private readonly SqliteCheckpointer checkpointer;
     private readonly Channel<SqliteReadConnection> idleReaders;
     private readonly int readConnectionCount;
     private readonly int maxBusyRetries;
@@ -41,17 +42,21 @@ public sealed class SqliteLedgerStore : ILedgerStore
         idleReaders = Channel.CreateBounded<SqliteReadConnection>(readConnectionCount);
 
         var writerConnection = SqliteDatabase.OpenWriter(DatabasePath, options);
+        SqliteCheckpointer? checkpointer = null;
         try
         {
+            checkpointer = new SqliteCheckpointer(SqliteDatabase.OpenCheckpointer(DatabasePath, options), options.CheckpointInterval);
             for (var opened = 0; opened < readConnectionCount; opened++)
             {
                 idleReaders.Writer.TryWrite(new SqliteReadConnection(SqliteDatabase.OpenReader(DatabasePath, options)));
             }
 
-            writer = new SqliteWriter(writerConnection, options, timeProvider);
+            writer = new SqliteWriter(writerConnection, checkpointer, options, timeProvider);
+            this.checkpointer = checkpointer;
         }
         catch
         {
+            checkpointer?.Dispose();
             writerConnection.Dispose();
             while (idleReaders.Reader.TryRead(out var reader))
             {
@@ -71,6 +76,9 @@ public sealed class SqliteLedgerStore : ILedgerStore
     /// <summary>Write requests (batches and checkpoints) settled by those transactions. The ratio of
     /// the two counters shows how well group commit coalesces.</summary>
     public long WriteRequestCount => writer.RequestCount;
+
+    /// <summary>Checkpoints the background checkpointer has run; it copies the WAL into the database file.</summary>
+    public long BackgroundCheckpointCount => checkpointer.CheckpointCount;
 
     /// <summary>Write requests waiting for the writer right now.</summary>
     public int QueuedWriteRequestCount => writer.QueuedRequestCount;

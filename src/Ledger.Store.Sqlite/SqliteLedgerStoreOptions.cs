@@ -12,6 +12,10 @@ public sealed record SqliteLedgerStoreOptions
     public const int MaxBusyRetriesLimit = 20;
     public static readonly TimeSpan MinBusyTimeout = TimeSpan.FromMilliseconds(1);
     public static readonly TimeSpan MaxBusyTimeout = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan MinCheckpointInterval = TimeSpan.FromMilliseconds(1);
+    public static readonly TimeSpan MaxCheckpointInterval = TimeSpan.FromSeconds(10);
+    public const int MinWalPagesBeforeWriterCheckpoints = 1_000;
+    public const int MaxWalPagesBeforeWriterCheckpointsLimit = 1_048_576;
 
     /// <summary>The directory that holds <c>ledger.db</c> and its WAL files; created if missing.</summary>
     public required string DataDirectory { get; init; }
@@ -35,6 +39,19 @@ public sealed record SqliteLedgerStoreOptions
     /// <see cref="Ledger.Storage.StoreUnavailableException"/>.</summary>
     public int MaxBusyRetries { get; init; } = 3;
 
+    /// <summary>
+    /// How long the background checkpointer lets commits collect in the WAL before it copies them into
+    /// the database file. Longer intervals copy a page written many times once, at the cost of a longer WAL.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// The far bound on the WAL, in pages: past it the writer checkpoints inline (SQLite's automatic
+    /// checkpoint), which only happens when the background checkpointer falls behind. 50,000 pages of
+    /// 4 KiB are about 200 MB.
+    /// </summary>
+    public int WalPagesBeforeWriterCheckpoints { get; init; } = 50_000;
+
     /// <summary>Throws when any option is outside its bounds, naming the option.</summary>
     public void Validate()
     {
@@ -43,6 +60,12 @@ public sealed record SqliteLedgerStoreOptions
         RequireWithin(WriteQueueCapacity, MinWriteQueueCapacity, MaxWriteQueueCapacity, nameof(WriteQueueCapacity));
         RequireWithin(ReadConnections, MinReadConnections, MaxReadConnections, nameof(ReadConnections));
         RequireWithin(MaxBusyRetries, 0, MaxBusyRetriesLimit, nameof(MaxBusyRetries));
+        RequireWithin(WalPagesBeforeWriterCheckpoints, MinWalPagesBeforeWriterCheckpoints, MaxWalPagesBeforeWriterCheckpointsLimit, nameof(WalPagesBeforeWriterCheckpoints));
+        if (CheckpointInterval < MinCheckpointInterval || CheckpointInterval > MaxCheckpointInterval)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), CheckpointInterval, $"Must be {MinCheckpointInterval} to {MaxCheckpointInterval}.");
+        }
+
         if (BusyTimeout < MinBusyTimeout || BusyTimeout > MaxBusyTimeout)
         {
             throw new ArgumentOutOfRangeException(nameof(BusyTimeout), BusyTimeout, $"Must be {MinBusyTimeout} to {MaxBusyTimeout}.");

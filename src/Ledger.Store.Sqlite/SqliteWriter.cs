@@ -19,13 +19,15 @@ internal sealed class SqliteWriter
     private readonly TimeProvider timeProvider;
     private readonly int maxGroupSize;
     private readonly int maxBusyRetries;
+    private readonly SqliteCheckpointer checkpointer;
     private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long transactionCount;
     private long requestCount;
 
-    public SqliteWriter(SqliteConnection connection, SqliteLedgerStoreOptions options, TimeProvider timeProvider)
+    public SqliteWriter(SqliteConnection connection, SqliteCheckpointer checkpointer, SqliteLedgerStoreOptions options, TimeProvider timeProvider)
     {
         this.connection = connection;
+        this.checkpointer = checkpointer;
         this.timeProvider = timeProvider;
         maxGroupSize = options.MaxGroupCommitBatches;
         maxBusyRetries = options.MaxBusyRetries;
@@ -113,6 +115,7 @@ internal sealed class SqliteWriter
         finally
         {
             statements.Dispose();
+            checkpointer.Dispose();
             connection.Dispose();
             stopped.TrySetResult();
         }
@@ -157,6 +160,7 @@ internal sealed class SqliteWriter
             }
         }
 
+        checkpointer.NotifyWalGrew();
         Interlocked.Increment(ref transactionCount);
         Interlocked.Add(ref requestCount, group.Count);
         for (var position = 0; position < group.Count; position++)

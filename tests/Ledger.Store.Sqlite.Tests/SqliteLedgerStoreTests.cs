@@ -244,6 +244,26 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_commit_waiting_for_a_briefly_locked_file_waits_milliseconds_not_whole_seconds()
+    {
+        await using var store = Open();
+        await CommitOrFailAsync(store, Batch("account-a", "warm-up"));
+        var waited = Stopwatch.StartNew();
+        Task<BatchResult> commit;
+        using (var writeLock = new WriteLock(store.DatabasePath))
+        {
+            commit = store.CommitAsync(Batch("account-a", "behind-the-lock"), CancellationToken.None).AsTask();
+            await Task.Delay(50);
+            writeLock.Release();
+        }
+
+        Assert.True((await commit).IsCommitted);
+
+        // The bundled SQLite rounds a busy wait up to a whole second unless the store fixes its sleep.
+        Assert.True(waited.Elapsed < TimeSpan.FromMilliseconds(900), $"The commit waited {waited.Elapsed.TotalMilliseconds:F0} ms behind a 50 ms lock.");
+    }
+
+    [Fact]
     public async Task Continuations_the_store_did_not_issue_are_refused()
     {
         await using var store = Open();
@@ -275,6 +295,8 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     [InlineData(nameof(SqliteLedgerStoreOptions.ReadConnections), SqliteLedgerStoreOptions.MaxReadConnections + 1)]
     [InlineData(nameof(SqliteLedgerStoreOptions.MaxBusyRetries), -1)]
     [InlineData(nameof(SqliteLedgerStoreOptions.MaxBusyRetries), SqliteLedgerStoreOptions.MaxBusyRetriesLimit + 1)]
+    [InlineData(nameof(SqliteLedgerStoreOptions.WalPagesBeforeWriterCheckpoints), SqliteLedgerStoreOptions.MinWalPagesBeforeWriterCheckpoints - 1)]
+    [InlineData(nameof(SqliteLedgerStoreOptions.WalPagesBeforeWriterCheckpoints), SqliteLedgerStoreOptions.MaxWalPagesBeforeWriterCheckpointsLimit + 1)]
     public void Options_outside_their_bounds_are_refused_naming_the_option(string option, int value)
     {
         var options = new SqliteLedgerStoreOptions { DataDirectory = directory.Path };
@@ -283,6 +305,7 @@ public sealed class SqliteLedgerStoreTests : IDisposable
             nameof(SqliteLedgerStoreOptions.MaxGroupCommitBatches) => options with { MaxGroupCommitBatches = value },
             nameof(SqliteLedgerStoreOptions.WriteQueueCapacity) => options with { WriteQueueCapacity = value },
             nameof(SqliteLedgerStoreOptions.ReadConnections) => options with { ReadConnections = value },
+            nameof(SqliteLedgerStoreOptions.WalPagesBeforeWriterCheckpoints) => options with { WalPagesBeforeWriterCheckpoints = value },
             _ => options with { MaxBusyRetries = value },
         };
 
@@ -290,6 +313,79 @@ public sealed class SqliteLedgerStoreTests : IDisposable
 
         Assert.Equal(option, exception.ParamName);
         Assert.False(File.Exists(Path.Combine(directory.Path, SqliteLedgerStore.DatabaseFileName)));
+    }
+
+    [Fact]
+    public void A_checkpoint_interval_outside_its_bounds_is_refused_naming_the_option()
+    {
+        foreach (var interval in new[] { TimeSpan.Zero, TimeSpan.FromMinutes(1) })
+        {
+            var exception = Assert.Throws<ArgumentOutOfRangeException>(
+                () => new SqliteLedgerStore(new SqliteLedgerStoreOptions { DataDirectory = directory.Path, CheckpointInterval = interval }));
+            Assert.Equal(nameof(SqliteLedgerStoreOptions.CheckpointInterval), exception.ParamName);
+        }
+    }
+
+    [Fact]
+    public async Task The_background_checkpointer_copies_commits_into_the_database_file_without_the_writer()
+    {
+        // A far bound the test never reaches, so only the background checkpointer can have copied the WAL.
+        await using var store = Open(options => options with { CheckpointInterval = TimeSpan.FromMilliseconds(5), WalPagesBeforeWriterCheckpoints = 100_000 });
+        for (var number = 0; number < 20; number++)
+        {
+            await CommitOrFailAsync(store, Batch($"account-{number}", "doc"));
+        }
+
+        var deadline = Stopwatch.StartNew();
+        var copy = Path.Combine(directory.Path, "copy-of-main-file.db");
+        while (true)
+        {
+            // The main file alone, without its WAL, holds what a checkpoint has copied into it.
+            File.Copy(store.DatabasePath, copy, overwrite: true);
+            if (CountDocuments(copy) == 20)
+            {
+                break;
+            }
+
+            Assert.True(deadline.Elapsed < WaitBound, "The checkpointer never copied the commits into the database file.");
+            await Task.Delay(20);
+        }
+
+        Assert.True(store.BackgroundCheckpointCount > 0);
+    }
+
+    [Fact]
+    public async Task A_version_1_file_is_upgraded_in_place_and_its_index_keys_are_still_found()
+    {
+        var path = Path.Combine(directory.Path, SqliteLedgerStore.DatabaseFileName);
+        using (var connection = OpenRaw(path))
+        {
+            Execute(connection, """
+                PRAGMA journal_mode = WAL;
+                CREATE TABLE documents (
+                    partition TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, sort_key INTEGER, index_key TEXT,
+                    etag TEXT NOT NULL, lsn INTEGER NOT NULL, committed_at INTEGER NOT NULL, body BLOB NOT NULL,
+                    PRIMARY KEY (partition, id));
+                CREATE INDEX documents_by_partition_type_sort_key ON documents (partition, type, sort_key, id);
+                CREATE INDEX documents_by_type_index_key ON documents (type, index_key, partition, id);
+                CREATE UNIQUE INDEX documents_by_lsn ON documents (lsn);
+                INSERT INTO documents VALUES ('account-a', 'account', 'account', NULL, 'owner-1', '1', 1, 0, x'7B7D');
+                INSERT INTO documents VALUES ('account-a', 'entry-1', 'entry', 1, NULL, '2', 2, 0, x'7B7D');
+                PRAGMA user_version = 1;
+                """);
+        }
+
+        await using (var store = Open())
+        {
+            var page = await store.QueryIndexAsync(new IndexQuery("account", "owner-1", prefix: false, continuation: null, limit: 10), CancellationToken.None);
+            Assert.Equal(["account"], page.Documents.Select(document => document.Id));
+            Assert.NotNull(await store.ReadAsync("account-a", "entry-1", CancellationToken.None));
+        }
+
+        using var upgraded = OpenRaw(path);
+        Assert.Equal(2L, Scalar(upgraded, "PRAGMA user_version;"));
+        Assert.Equal(0L, Scalar(upgraded, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'documents_by_type_index_key';"));
+        Assert.Equal(1L, Scalar(upgraded, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'documents_by_index_key';"));
     }
 
     [Fact]
@@ -343,6 +439,35 @@ public sealed class SqliteLedgerStoreTests : IDisposable
         Assert.Equal(changes.Count, changes.Select(change => change.ETag).Distinct().Count());
         Assert.Equal(after.ETags[0], changes[^1].ETag);
         Assert.True(changes.Count >= acknowledged.Count + 1);
+    }
+
+    private static SqliteConnection OpenRaw(string path)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static long CountDocuments(string path)
+    {
+        // Until the first checkpoint the main file may not even hold the schema: that counts as none.
+        using var connection = OpenRaw(path);
+        var hasTable = (long)Scalar(connection, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'documents';")! == 1;
+        return hasTable ? (long)Scalar(connection, "SELECT COUNT(*) FROM documents;")! : 0;
     }
 
     private SqliteLedgerStore Open(Func<SqliteLedgerStoreOptions, SqliteLedgerStoreOptions>? configure = null)
