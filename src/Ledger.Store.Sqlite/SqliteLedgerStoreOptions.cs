@@ -43,7 +43,7 @@ public sealed record SqliteLedgerStoreOptions
     /// How long the background checkpointer lets commits collect in the WAL before it copies them into
     /// the database file. Longer intervals copy a page written many times once, at the cost of a longer WAL.
     /// </summary>
-    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
     /// The far bound on the WAL, in pages: past it the writer checkpoints inline (SQLite's automatic

@@ -14,7 +14,7 @@ public sealed record ChangeFeedProcessorOptions
     public static readonly TimeSpan MaxPollInterval = TimeSpan.FromMinutes(1);
 
     /// <summary>Most changes handed to a consumer at once; also the most work repeated after a crash.</summary>
-    public int BatchSize { get; init; } = 100;
+    public int BatchSize { get; init; } = 500;
 
     /// <summary>How long a consumer that has caught up waits before reading the feed again.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
