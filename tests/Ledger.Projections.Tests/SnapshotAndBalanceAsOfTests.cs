@@ -106,6 +106,46 @@ public sealed class SnapshotAndBalanceAsOfTests
     }
 
     /// <summary>
+    /// The consumer remembers each account's newest entry across batches, so an entry finds its
+    /// predecessor without a store read. After a restart it resumes from its checkpoint remembering
+    /// nothing: only the first new entry of each account reads its predecessor, and the snapshots are
+    /// the ones a consumer that never stopped would have taken.
+    /// </summary>
+    [Fact]
+    public async Task Entries_find_their_predecessor_without_a_store_read_and_after_a_restart_only_the_first_one_reads_it()
+    {
+        InstrumentedStore? store = null;
+        await using var ledger = TestLedger.Create(StoreKind.InMemory, inner => store = new InstrumentedStore(inner));
+        await ledger.OpenAsync("alice");
+        await ledger.OpenAsync("bob");
+        await PostBothAsync(ledger, from: 1, to: 25);
+
+        // Batches of one: every predecessor was handed over in an earlier batch.
+        store!.ResetCounters();
+        await ledger.DrainAsync(new SnapshotConsumer(ledger.Store, new SnapshotOptions { EveryEntries = 10 }, ledger.Clock), batchSize: 1);
+        Assert.Equal(0, store.RangeReads);
+
+        await PostBothAsync(ledger, from: 26, to: 31);
+        store.ResetCounters();
+        await ledger.DrainAsync(new SnapshotConsumer(ledger.Store, new SnapshotOptions { EveryEntries = 10 }, ledger.Clock), batchSize: 1);
+
+        Assert.Equal(2, store.RangeReads);
+        Assert.Equal([1L, 10, 13, 20, 30], (await ledger.SnapshotsAsync("alice")).Select(snapshot => snapshot.Sequence));
+        Assert.Equal([1L, 10, 13, 20, 30], (await ledger.SnapshotsAsync("bob")).Select(snapshot => snapshot.Sequence));
+    }
+
+    private static async Task PostBothAsync(TestLedger ledger, int from, int to)
+    {
+        for (var index = from; index <= to; index++)
+        {
+            // Entries 1–12 on day one, the rest on day two (the clock starts at 09:00 UTC).
+            ledger.Clock.Advance(index == 13 ? TimeSpan.FromDays(1) : TimeSpan.FromMinutes(1));
+            await ledger.PostAsync("alice", index);
+            await ledger.PostAsync("bob", index);
+        }
+    }
+
+    /// <summary>
     /// The cost of an as-of query is bounded by the snapshot rhythm, not the history: an account with 30
     /// times the entries costs the same number of entry reads.
     /// </summary>

@@ -14,9 +14,19 @@ public sealed class SnapshotConsumer : IChangeConsumer
 {
     public const string ConsumerName = "snapshots";
 
+    /// <summary>Partitions whose newest entry is remembered at most (about 100 bytes each).</summary>
+    public const int MaxRememberedPartitions = 100_000;
+
     private readonly ILedgerStore _store;
     private readonly SnapshotOptions _options;
     private readonly TimeProvider _time;
+
+    /// <summary>
+    /// The newest entry seen per partition, so most entries find their predecessor without a store read.
+    /// Entries are immutable, so a remembered entry whose sequence is one less IS the previous entry, even
+    /// when changes arrive twice. Concurrent: the Functions app may hand over several lease ranges at once.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LastEntry> _lastEntries = new(StringComparer.Ordinal);
 
     public SnapshotConsumer(ILedgerStore store, SnapshotOptions options, TimeProvider time)
     {
@@ -30,9 +40,6 @@ public sealed class SnapshotConsumer : IChangeConsumer
 
     public async Task HandleAsync(IReadOnlyList<StoredDocument> changes, CancellationToken cancellationToken)
     {
-        // The previous entry of each partition seen in this batch: the feed is in commit order per
-        // partition, so most entries find their predecessor here rather than with a store read.
-        var previousByPartition = new Dictionary<string, EntryDocument>(StringComparer.Ordinal);
         foreach (var change in changes)
         {
             if (change.Type != DocumentTypes.Entry)
@@ -41,23 +48,44 @@ public sealed class SnapshotConsumer : IChangeConsumer
             }
 
             var entry = DocumentCodec.Decode(change, LedgerDocumentJsonContext.Default.EntryDocument);
-            var previous = previousByPartition.TryGetValue(change.Partition, out var known) && known.Sequence == entry.Sequence - 1
-                ? known
-                : await ReadEntryAsync(change.Partition, entry.Sequence - 1, cancellationToken).ConfigureAwait(false);
-            if (IsSnapshotPoint(entry, previous, _options.EveryEntries))
+
+            // The feed is in commit order per partition, so the previous entry is usually the one this
+            // consumer saw last for the partition; only a miss (first sight after a restart, eviction) reads it.
+            var previousPostedAt = _lastEntries.TryGetValue(change.Partition, out var last) && last.Sequence == entry.Sequence - 1
+                ? last.PostedAt
+                : (await ReadEntryAsync(change.Partition, entry.Sequence - 1, cancellationToken).ConfigureAwait(false))?.PostedAt;
+            if (IsSnapshotPoint(entry.Sequence, entry.PostedAt, previousPostedAt, _options.EveryEntries))
             {
                 await WriteSnapshotAsync(change.Partition, entry, cancellationToken).ConfigureAwait(false);
             }
 
-            previousByPartition[change.Partition] = entry;
+            Remember(change.Partition, entry);
         }
     }
 
-    /// <summary>Whether an entry gets a snapshot: every N-th, and the first of each UTC day (the first entry ever included).</summary>
-    public static bool IsSnapshotPoint(EntryDocument entry, EntryDocument? previous, int everyEntries)
-        => entry.Sequence % everyEntries == 0
-           || previous is null
-           || entry.PostedAt.UtcDateTime.Date > previous.PostedAt.UtcDateTime.Date;
+    /// <summary>
+    /// Whether an entry gets a snapshot: every N-th, and the first of each UTC day (the first entry ever
+    /// included, which has no previous entry).
+    /// </summary>
+    public static bool IsSnapshotPoint(long sequence, DateTimeOffset postedAt, DateTimeOffset? previousPostedAt, int everyEntries)
+        => sequence % everyEntries == 0
+           || previousPostedAt is null
+           || postedAt.UtcDateTime.Date > previousPostedAt.Value.UtcDateTime.Date;
+
+    /// <summary>Remembers a partition's newest entry seen; when the bound is reached it starts over rather than grow.</summary>
+    private void Remember(string partition, EntryDocument entry)
+    {
+        if (_lastEntries.Count >= MaxRememberedPartitions && !_lastEntries.ContainsKey(partition))
+        {
+            _lastEntries.Clear();
+        }
+
+        // Only ever move forward: a change delivered again must not replace a newer entry.
+        _lastEntries.AddOrUpdate(
+            partition,
+            new LastEntry(entry.Sequence, entry.PostedAt),
+            (_, known) => known.Sequence >= entry.Sequence ? known : new LastEntry(entry.Sequence, entry.PostedAt));
+    }
 
     private async Task<EntryDocument?> ReadEntryAsync(string partition, long sequence, CancellationToken cancellationToken)
     {
@@ -96,4 +124,6 @@ public sealed class SnapshotConsumer : IChangeConsumer
             throw new InvalidOperationException($"Snapshot {entry.Sequence} of '{partition}' failed with {result.Outcome}.");
         }
     }
+
+    private readonly record struct LastEntry(long Sequence, DateTimeOffset PostedAt);
 }
