@@ -10,7 +10,8 @@ namespace Ledger.Store.Sqlite;
 /// writer only signals that the WAL grew; this thread checkpoints at most once per interval, so pages
 /// written many times within an interval are copied once. PASSIVE mode never blocks the writer or a
 /// reader; frames a reader still needs are copied next time. The writer keeps SQLite's own automatic
-/// checkpoint as a far bound on the WAL, for when this thread cannot keep up.
+/// checkpoint at a moderate WAL length: by then little is left to copy, and a checkpoint run by the writer
+/// is the only one after which the WAL can restart from its beginning instead of growing.
 /// </summary>
 internal sealed class SqliteCheckpointer : IDisposable
 {

@@ -76,9 +76,9 @@ internal static class SqliteDatabase
             // FULL syncs the WAL on every commit: an acknowledged commit survives power loss and kill -9.
             Execute(connection, "PRAGMA synchronous = FULL;");
 
-            // Checkpoints run on their own thread (SqliteCheckpointer); the writer checkpoints inline only
-            // past this far bound. Once the WAL has been copied and restarts, the file is cut back to the
-            // size limit instead of keeping its high-water mark on disk.
+            // Checkpoints run on their own thread (SqliteCheckpointer); the writer checkpoints the short tail
+            // they leave at this length, so the WAL restarts. A restarted WAL file is cut back to the size
+            // limit instead of keeping its high-water mark on disk.
             Execute(connection, $"PRAGMA wal_autocheckpoint = {options.WalPagesBeforeWriterCheckpoints};");
             Execute(connection, $"PRAGMA journal_size_limit = {WalSizeLimitBytes};");
 

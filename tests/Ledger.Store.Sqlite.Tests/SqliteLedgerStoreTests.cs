@@ -330,7 +330,7 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     public async Task The_background_checkpointer_copies_commits_into_the_database_file_without_the_writer()
     {
         // A far bound the test never reaches, so only the background checkpointer can have copied the WAL.
-        await using var store = Open(options => options with { CheckpointInterval = TimeSpan.FromMilliseconds(5), WalPagesBeforeWriterCheckpoints = 100_000 });
+        await using var store = Open(options => options with { CheckpointInterval = TimeSpan.FromMilliseconds(5), WalPagesBeforeWriterCheckpoints = SqliteLedgerStoreOptions.MinWalPagesBeforeWriterCheckpoints });
         for (var number = 0; number < 20; number++)
         {
             await CommitOrFailAsync(store, Batch($"account-{number}", "doc"));
@@ -352,6 +352,25 @@ public sealed class SqliteLedgerStoreTests : IDisposable
         }
 
         Assert.True(store.BackgroundCheckpointCount > 0);
+    }
+
+    [Fact]
+    public async Task Under_steady_writes_the_wal_starts_over_instead_of_growing_with_the_data()
+    {
+        await using var store = Open(options => options with { CheckpointInterval = TimeSpan.FromMilliseconds(5), WalPagesBeforeWriterCheckpoints = SqliteLedgerStoreOptions.MinWalPagesBeforeWriterCheckpoints });
+        var body = new byte[4000];
+        Array.Fill(body, (byte)'x');
+
+        // About 40 MB of documents, ten times the WAL bound of 1,000 pages of 4 KiB.
+        for (var batchNumber = 0; batchNumber < 100; batchNumber++)
+        {
+            var writes = Enumerable.Range(0, 100).Select(number => DocumentWrite.Create($"doc-{number}", "entry", body)).ToArray();
+            await CommitOrFailAsync(store, new PartitionBatch($"account-{batchNumber}", writes));
+        }
+
+        var walBytes = new FileInfo(store.DatabasePath + "-wal").Length;
+        Assert.True(walBytes < 16L * 1024 * 1024, $"The WAL holds {walBytes:N0} bytes after 40 MB of writes: it never started over.");
+        Assert.Equal(10_000, CountDocumentsThroughTheStore(store));
     }
 
     [Fact]
@@ -460,6 +479,12 @@ public sealed class SqliteLedgerStoreTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar();
+    }
+
+    private static long CountDocumentsThroughTheStore(SqliteLedgerStore store)
+    {
+        using var connection = OpenRaw(store.DatabasePath);
+        return (long)Scalar(connection, "SELECT COUNT(*) FROM documents;")!;
     }
 
     private static long CountDocuments(string path)
