@@ -28,7 +28,8 @@ internal sealed class AccountCache
             return;
         }
 
-        if (_accounts.Count >= _maxAccounts && !_accounts.ContainsKey(partition))
+        // ContainsKey first: it is lock-free, while Count takes every lock of the dictionary.
+        if (!_accounts.ContainsKey(partition) && _accounts.Count >= _maxAccounts)
         {
             _accounts.Clear();
         }

@@ -75,7 +75,8 @@ public sealed class SnapshotConsumer : IChangeConsumer
     /// <summary>Remembers a partition's newest entry seen; when the bound is reached it starts over rather than grow.</summary>
     private void Remember(string partition, EntryDocument entry)
     {
-        if (_lastEntries.Count >= MaxRememberedPartitions && !_lastEntries.ContainsKey(partition))
+        // ContainsKey first: it is lock-free, while Count takes every lock of the dictionary.
+        if (!_lastEntries.ContainsKey(partition) && _lastEntries.Count >= MaxRememberedPartitions)
         {
             _lastEntries.Clear();
         }
