@@ -359,7 +359,12 @@ public sealed partial class LedgerEngine : ITransferSteps
 
     private async Task<Result<TransferOutcome>> DriveWithinAsync(AppId app, TransferDocument transfer, TimeSpan wait, ITransferSagaDriver? driver)
     {
-        var driven = await (driver ?? InProcessDriver).RunAsync(new TransferKey(app.Value, transfer.TransferId), wait, CancellationToken.None).ConfigureAwait(false);
+        var key = new TransferKey(app.Value, transfer.TransferId);
+
+        // In-process, the saga starts from the document just written instead of reading it back.
+        var driven = driver is null
+            ? await ((InProcessTransferSagaDriver)InProcessDriver).RunAsync(key, transfer, wait, CancellationToken.None).ConfigureAwait(false)
+            : await driver.RunAsync(key, wait, CancellationToken.None).ConfigureAwait(false);
         var current = driven ?? transfer;
         return new TransferOutcome(current, Finished: current.State is "posted" or "voided");
     }
@@ -367,9 +372,12 @@ public sealed partial class LedgerEngine : ITransferSteps
     /// <summary>Runs the saga here and now; if it outlasts the wait, it goes on and the saga runner covers any failure.</summary>
     private sealed class InProcessTransferSagaDriver(LedgerEngine engine) : ITransferSagaDriver
     {
-        public async Task<TransferDocument?> RunAsync(TransferKey transfer, TimeSpan wait, CancellationToken cancellationToken)
+        public Task<TransferDocument?> RunAsync(TransferKey transfer, TimeSpan wait, CancellationToken cancellationToken)
+            => RunAsync(transfer, known: null, wait, cancellationToken);
+
+        public async Task<TransferDocument?> RunAsync(TransferKey transfer, TransferDocument? known, TimeSpan wait, CancellationToken cancellationToken)
         {
-            var drive = TransferSaga.DriveAsync(engine, transfer, CancellationToken.None);
+            var drive = TransferSaga.DriveAsync(engine, transfer, CancellationToken.None, known);
             try
             {
                 // WaitAsync stops its timer as soon as the saga finishes, so a fast transfer leaves no

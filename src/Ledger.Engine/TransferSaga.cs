@@ -56,9 +56,16 @@ public static class TransferSaga
     /// <summary>Each round moves the transfer at least one state forward; three suffice, one more absorbs a concurrent driver.</summary>
     public const int MaxRounds = 4;
 
-    public static async Task<TransferDocument?> DriveAsync(ITransferSteps steps, TransferKey transfer, CancellationToken cancellationToken)
+    /// <param name="steps">The steps, in-process or as activities.</param>
+    /// <param name="transfer">Which transfer to drive.</param>
+    /// <param name="cancellationToken">Stops the drive between steps.</param>
+    /// <param name="known">
+    /// The transfer as its caller just wrote or read it, which saves the first read. It may already be
+    /// stale: every step reads the transfer again and decides on that, so a stale start repeats no effect.
+    /// </param>
+    public static async Task<TransferDocument?> DriveAsync(ITransferSteps steps, TransferKey transfer, CancellationToken cancellationToken, TransferDocument? known = null)
     {
-        var current = await steps.ReadAsync(transfer, cancellationToken);
+        var current = known ?? await steps.ReadAsync(transfer, cancellationToken);
         for (var round = 0; current is not null && round < MaxRounds; round++)
         {
             var record = current.ToRecord();

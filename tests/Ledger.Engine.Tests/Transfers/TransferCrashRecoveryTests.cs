@@ -219,6 +219,31 @@ public sealed class TransferCrashRecoveryTests
         await LedgerAudit.CheckAllFinalAsync(restarted, TransferKit.App, issued);
     }
 
+    /// <summary>
+    /// The in-process driver starts the saga from the document the reservation wrote, not a fresh read.
+    /// That document may be stale by the time the saga runs; every step reads the transfer again, so
+    /// driving from a stale start repeats no effect.
+    /// </summary>
+    [Theory]
+    [InlineData(StoreKind.InMemory)]
+    [InlineData(StoreKind.Sqlite)]
+    public async Task Driving_from_a_stale_known_state_after_the_transfer_was_posted_changes_nothing(StoreKind kind)
+    {
+        await using var ledger = TestLedger.Create(kind);
+        var issued = await TransferKit.SetUpAsync(ledger, Accounts, 100, "src");
+        var posted = Expect.Success(await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 30, "t1")).Transfer;
+        Assert.Equal("posted", posted.State);
+        var staleStart = posted with { State = "crediting" };
+
+        var driven = await TransferSaga.DriveAsync(ledger.Engine.TransferSteps, TransferKit.Key(posted.TransferId), CancellationToken.None, known: staleStart);
+
+        Assert.Equal("posted", driven!.State);
+        var report = await LedgerAudit.CheckAllFinalAsync(ledger.Engine, TransferKit.App, issued);
+        Assert.Equal(70, report.Accounts["src"].Balance);
+        Assert.Equal(30, report.Accounts["dst"].Balance);
+        Assert.Equal(0, report.Accounts["src"].PendingDebits);
+    }
+
     [Theory]
     [InlineData(StoreKind.InMemory)]
     [InlineData(StoreKind.Sqlite)]
