@@ -110,27 +110,18 @@ internal static class SqliteDatabase
     /// copying and the database file after, so a copied frame is durable before the WAL may be reused.
     /// </summary>
     public static SqliteConnection OpenCheckpointer(string databasePath, SqliteLedgerStoreOptions options)
-    {
-        var connection = Open(databasePath, SqliteOpenMode.ReadWrite, options);
-        try
-        {
-            Execute(connection, "PRAGMA synchronous = FULL;");
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+        => OpenWithPragma(databasePath, options, "PRAGMA synchronous = FULL;");
 
     /// <summary>Opens a read connection; it refuses writes so a bug cannot bypass the single writer.</summary>
     public static SqliteConnection OpenReader(string databasePath, SqliteLedgerStoreOptions options)
+        => OpenWithPragma(databasePath, options, "PRAGMA query_only = ON;");
+
+    private static SqliteConnection OpenWithPragma(string databasePath, SqliteLedgerStoreOptions options, string pragma)
     {
         var connection = Open(databasePath, SqliteOpenMode.ReadWrite, options);
         try
         {
-            Execute(connection, "PRAGMA query_only = ON;");
+            Execute(connection, pragma);
             return connection;
         }
         catch
