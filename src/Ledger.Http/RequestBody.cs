@@ -62,7 +62,10 @@ public sealed class RequestBody : IDisposable
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = 8 });
+                // JsonDocument keeps reading the memory it was parsed from for as long as it lives, and the
+                // pooled buffer goes back to the pool when this method returns: another request would then
+                // overwrite the names and values this body reads. The document gets its own copy.
+                document = JsonDocument.Parse(buffer.AsSpan(0, length).ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
             }
             catch (JsonException exception)
             {
