@@ -29,6 +29,40 @@ public sealed class ConcurrencyTests(LedgerApiFactory factory) : IClassFixture<L
         Assert.Equal(0, history.EnumerateArray().Sum(entry => entry.GetProperty("amount").GetInt64()));
     }
 
+    /// <summary>
+    /// Requests of the same shape and size, many at once: each must act on its own account and amount,
+    /// which a sum over all accounts cannot show. A race that mixes requests up is rare, so this only
+    /// samples for it; the pooled body buffer that once did is pinned down deterministically by
+    /// <c>RequestBodyTests</c> in Ledger.Hosting.Tests.
+    /// </summary>
+    [Fact]
+    public async Task Concurrent_requests_of_the_same_shape_each_act_on_their_own_account_and_amount()
+    {
+        using var app1 = factory.App1();
+        const int accounts = 32;
+        const int mintsPerAccount = 20;
+        var prefix = Ids.Owner();
+        var accountIds = await Task.WhenAll(Enumerable.Range(0, accounts).Select(index => app1.OpenAccountAsync($"{prefix}-{index:D2}")));
+
+        var mints = Enumerable.Range(0, accounts).SelectMany(index => Enumerable.Range(0, mintsPerAccount).Select(async _ =>
+        {
+            var amount = 100 + index;
+            var response = await app1.PostAsync("/transactions", LedgerClient.Transaction("mint", accountIds[index], amount));
+            return (Account: accountIds[index], Amount: (long)amount, Response: response.Expect(201));
+        }));
+
+        foreach (var (account, amount, response) in await Task.WhenAll(mints))
+        {
+            Assert.Equal(account, response.Json.GetProperty("account_id").GetString());
+            Assert.Equal(amount, response.Json.GetProperty("amount").GetInt64());
+        }
+
+        for (var index = 0; index < accounts; index++)
+        {
+            Assert.Equal(mintsPerAccount * (100L + index), await app1.BalanceAsync(accountIds[index]));
+        }
+    }
+
     [Fact]
     public async Task A_hundred_concurrent_burns_of_1_against_a_balance_of_10_give_exactly_10_successes()
     {
