@@ -353,7 +353,9 @@ public sealed partial class LedgerEngine : ITransferSteps
     }
 
     /// <summary>The driver that runs sagas in this process: the default, and the local host's.</summary>
-    public ITransferSagaDriver InProcessDriver => _inProcessDriver ??= new InProcessTransferSagaDriver(this);
+    public ITransferSagaDriver InProcessDriver => InProcess;
+
+    private InProcessTransferSagaDriver InProcess => _inProcessDriver ??= new InProcessTransferSagaDriver(this);
 
     private InProcessTransferSagaDriver? _inProcessDriver;
 
@@ -363,7 +365,7 @@ public sealed partial class LedgerEngine : ITransferSteps
 
         // In-process, the saga starts from the document just written instead of reading it back.
         var driven = driver is null
-            ? await ((InProcessTransferSagaDriver)InProcessDriver).RunAsync(key, transfer, wait, CancellationToken.None).ConfigureAwait(false)
+            ? await InProcess.RunAsync(key, transfer, wait, CancellationToken.None).ConfigureAwait(false)
             : await driver.RunAsync(key, wait, CancellationToken.None).ConfigureAwait(false);
         var current = driven ?? transfer;
         return new TransferOutcome(current, Finished: current.State is "posted" or "voided");

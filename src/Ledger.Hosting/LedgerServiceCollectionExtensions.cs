@@ -75,9 +75,10 @@ public static class LedgerServiceCollectionExtensions
                 return CosmosLedgerStore.CreateAsync(options, provider.GetRequiredService<ILoggerFactory>()).GetAwaiter().GetResult();
             default:
                 // Ledger:Sqlite tunes the store (group size, checkpoint interval, ...); the store checks the bounds.
-                var sqliteOptions = new SqliteLedgerStoreOptions { DataDirectory = ReadDataDirectory(configuration) };
+                var dataDirectory = ReadDataDirectory(configuration);
+                var sqliteOptions = new SqliteLedgerStoreOptions { DataDirectory = dataDirectory };
                 configuration.GetSection(SqliteSection).Bind(sqliteOptions);
-                return new SqliteLedgerStore(sqliteOptions with { DataDirectory = ReadDataDirectory(configuration) }, provider.GetRequiredService<TimeProvider>());
+                return new SqliteLedgerStore(sqliteOptions with { DataDirectory = dataDirectory }, provider.GetRequiredService<TimeProvider>());
         }
     }
 }

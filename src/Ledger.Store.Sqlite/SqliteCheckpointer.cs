@@ -21,7 +21,6 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly Thread thread;
     private long checkpointCount;
-    private int lastResultCode;
     private int disposed;
 
     public SqliteCheckpointer(SqliteConnection connection, TimeSpan interval)
@@ -38,9 +37,6 @@ internal sealed class SqliteCheckpointer : IDisposable
 
     /// <summary>Checkpoints run since the store opened.</summary>
     public long CheckpointCount => Interlocked.Read(ref checkpointCount);
-
-    /// <summary>SQLite's result code of the last checkpoint: 0 (OK), or 5 (BUSY) when another checkpoint ran at the same time.</summary>
-    public int LastResultCode => Volatile.Read(ref lastResultCode);
 
     /// <summary>Tells the checkpointer that the WAL grew. Cheap, never blocks: the writer calls it after every commit.</summary>
     public void NotifyWalGrew()
@@ -96,8 +92,7 @@ internal sealed class SqliteCheckpointer : IDisposable
 
             // A failed checkpoint loses nothing: the frames stay in the WAL, readers keep finding them
             // there, and the next checkpoint (or the writer's far bound) copies them.
-            var resultCode = raw.sqlite3_wal_checkpoint_v2(connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _);
-            Volatile.Write(ref lastResultCode, resultCode);
+            _ = raw.sqlite3_wal_checkpoint_v2(connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _);
             Interlocked.Increment(ref checkpointCount);
         }
     }

@@ -56,16 +56,20 @@ internal static unsafe class SqliteWaiting
         }
     }
 
-    /// <summary>The total a handler has slept before its <paramref name="count"/>-th call, in milliseconds.</summary>
-    internal static long SleptBefore(int count)
+    /// <summary>
+    /// The total a handler has slept before its <paramref name="count"/>-th call, in milliseconds. Past the
+    /// schedule's end every call waits the last delay, so the sum stays cheap however long the wait.
+    /// </summary>
+    private static long SleptBefore(int count)
     {
+        var scheduled = Math.Min(count, BusyDelaysMilliseconds.Length);
         long slept = 0;
-        for (var call = 0; call < count; call++)
+        for (var call = 0; call < scheduled; call++)
         {
-            slept += DelayOf(call);
+            slept += BusyDelaysMilliseconds[call];
         }
 
-        return slept;
+        return slept + ((long)(count - scheduled) * BusyDelaysMilliseconds[^1]);
     }
 
     private static int DelayOf(int count) => BusyDelaysMilliseconds[Math.Min(count, BusyDelaysMilliseconds.Length - 1)];
@@ -73,12 +77,8 @@ internal static unsafe class SqliteWaiting
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static int WaitWhileBusy(nint timeoutMilliseconds, int count)
     {
-        // Past the schedule's end every call waits the last delay, so the sum stays cheap to bound.
         var delay = DelayOf(count);
-        var slept = count < BusyDelaysMilliseconds.Length
-            ? SleptBefore(count)
-            : SleptBefore(BusyDelaysMilliseconds.Length) + ((long)(count - BusyDelaysMilliseconds.Length) * delay);
-        if (slept + delay > timeoutMilliseconds)
+        if (SleptBefore(count) + delay > timeoutMilliseconds)
         {
             return 0;
         }
