@@ -136,17 +136,17 @@ public sealed partial class LedgerEngine
         for (var attempt = 1; ; attempt++)
         {
             StoredDocument? storedTransfer = null;
+            TransferDocument? current = null;
             StoredDocument? storedTracker = null;
             var retry = false;
             var command = new PartitionCommand<TransferDocument>(
                 (source, now) =>
                 {
-                    if (storedTransfer is null || storedTransfer.Type != DocumentTypes.Transfer || source is null)
+                    if (storedTransfer is null || current is null || source is null)
                     {
                         return CommandDecision<TransferDocument>.Refuse(new LedgerError(ErrorCodes.TransferNotFound, $"Transfer '{id}' does not exist."));
                     }
 
-                    var current = DocumentCodec.Decode(storedTransfer, LedgerDocumentJsonContext.Documents.TransferDocument);
                     var decision = decide(current.ToRecord(), source, storedTracker, now);
                     if (!decision.TryGetValue(out var change, out var refusal))
                     {
@@ -183,14 +183,14 @@ public sealed partial class LedgerEngine
                 },
                 async token =>
                 {
+                    // Decoded once here; the decision above works on the same document and writes with its ETag.
                     storedTransfer = await _store.ReadAsync(partition, DocumentTypes.TransferDocumentId(id.Value), token).ConfigureAwait(false);
-                    if (storedTransfer is not null && storedTransfer.Type == DocumentTypes.Transfer)
+                    current = storedTransfer is not null && storedTransfer.Type == DocumentTypes.Transfer
+                        ? DocumentCodec.Decode(storedTransfer, LedgerDocumentJsonContext.Documents.TransferDocument)
+                        : null;
+                    if (current is { Kind: "refund", RefundOf: { } refundOf })
                     {
-                        var transfer = DocumentCodec.Decode(storedTransfer, LedgerDocumentJsonContext.Documents.TransferDocument);
-                        if (transfer.Kind == "refund" && transfer.RefundOf is { } refundOf)
-                        {
-                            storedTracker = await _store.ReadAsync(partition, DocumentTypes.RefundTrackerId(refundOf), token).ConfigureAwait(false);
-                        }
+                        storedTracker = await _store.ReadAsync(partition, DocumentTypes.RefundTrackerId(refundOf), token).ConfigureAwait(false);
                     }
                 });
             var outcome = await _pipeline.SubmitAsync(partition, command).ConfigureAwait(false);
