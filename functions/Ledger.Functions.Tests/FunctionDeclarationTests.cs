@@ -12,7 +12,7 @@ namespace Ledger.Functions.Tests;
 /// </summary>
 public sealed class FunctionDeclarationTests
 {
-    private static readonly Type[] FunctionClasses = [typeof(LedgerHttpFunctions), typeof(TransferOrchestration), typeof(ChangeFeedFunctions), typeof(TransferRecoveryTimer)];
+    private static readonly Type[] FunctionClasses = [typeof(LedgerHttpFunctions), typeof(TransferOrchestration), typeof(TransferRecoveryTimer)];
 
     public static TheoryData<string> RouteNames() => [.. LedgerRoutes.All.Select(route => route.Name)];
 
@@ -77,25 +77,6 @@ public sealed class FunctionDeclarationTests
     [Fact]
     public void Every_saga_step_has_one_activity()
         => Assert.Equal(5, ActivityNames().Distinct(StringComparer.Ordinal).Count());
-
-    [Fact]
-    public void Every_change_feed_trigger_has_its_own_lease_prefix_on_the_shared_connection_and_creates_nothing()
-    {
-        var triggers = typeof(ChangeFeedFunctions).GetMethods(BindingFlags.Public | BindingFlags.Instance)
-            .SelectMany(method => method.GetParameters())
-            .Select(parameter => parameter.GetCustomAttribute<CosmosDBTriggerAttribute>())
-            .OfType<CosmosDBTriggerAttribute>()
-            .ToArray();
-
-        Assert.Equal(3, triggers.Length);
-        Assert.All(triggers, trigger =>
-        {
-            Assert.Equal("CosmosLedger", trigger.Connection);
-            Assert.False(trigger.CreateLeaseContainerIfNotExists);
-            Assert.True(trigger.StartFromBeginning);
-        });
-        Assert.Equal(3, triggers.Select(trigger => trigger.LeaseContainerPrefix).Distinct(StringComparer.Ordinal).Count());
-    }
 
     private static List<MethodInfo> HttpFunctions()
         => [.. typeof(LedgerHttpFunctions).GetMethods(BindingFlags.Public | BindingFlags.Instance)
