@@ -32,6 +32,7 @@ public sealed class CosmosLedgerStore : ILedgerStore
     private readonly RequestChargeRecorder _charges;
     private readonly TimeProvider _time;
     private readonly int _maxLagReadAheadItems;
+    private readonly ItemRequestOptions _pointRead;
 
     internal CosmosLedgerStore(
         CosmosClient? ownedClient,
@@ -40,7 +41,8 @@ public sealed class CosmosLedgerStore : ILedgerStore
         CosmosRetryPolicy retries,
         RequestChargeRecorder charges,
         TimeProvider time,
-        int maxLagReadAheadItems)
+        int maxLagReadAheadItems,
+        ReadConsistencyStrategy pointReadConsistency = CosmosStoreOptions.DefaultPointReadConsistency)
     {
         _ownedClient = ownedClient;
         _ledger = ledger ?? throw new ArgumentNullException(nameof(ledger));
@@ -49,6 +51,7 @@ public sealed class CosmosLedgerStore : ILedgerStore
         _charges = charges;
         _time = time;
         _maxLagReadAheadItems = maxLagReadAheadItems;
+        _pointRead = new ItemRequestOptions { ReadConsistencyStrategy = pointReadConsistency };
     }
 
     /// <summary>
@@ -66,7 +69,7 @@ public sealed class CosmosLedgerStore : ILedgerStore
         try
         {
             var (ledger, leases) = await LedgerContainers.EnsureAsync(client, options, charges, logger, cancellationToken).ConfigureAwait(false);
-            return new CosmosLedgerStore(client, ledger, leases, CosmosRetryPolicy.FromOptions(options, charges, logger), charges, TimeProvider.System, options.MaxLagReadAheadItems);
+            return new CosmosLedgerStore(client, ledger, leases, CosmosRetryPolicy.FromOptions(options, charges, logger), charges, TimeProvider.System, options.MaxLagReadAheadItems, options.PointReadConsistency);
         }
         catch
         {
@@ -105,7 +108,9 @@ public sealed class CosmosLedgerStore : ILedgerStore
         StoreLimits.RequireValidId(id, nameof(id));
         return await _retries.ExecuteAsync("read", async token =>
         {
-            using var response = await _ledger.ReadItemStreamAsync(id, new PartitionKey(partition), cancellationToken: token).ConfigureAwait(false);
+            // A point read decides refusals that are recorded for good, so it must not be stale: with
+            // Session consistency a read from an instance that did not write the item can be (see PointReadConsistency).
+            using var response = await _ledger.ReadItemStreamAsync(id, new PartitionKey(partition), _pointRead, token).ConfigureAwait(false);
             _charges.Record("read", response.Headers.RequestCharge, response.StatusCode);
             if (response.IsSuccessStatusCode)
             {

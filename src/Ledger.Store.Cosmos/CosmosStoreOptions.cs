@@ -1,3 +1,5 @@
+using Microsoft.Azure.Cosmos;
+
 namespace Ledger.Store.Cosmos;
 
 /// <summary>How the Cosmos DB client talks to the service.</summary>
@@ -80,6 +82,19 @@ public sealed class CosmosStoreOptions
     /// <summary>First back-off after a transient fault (timeouts, 503); doubles per attempt, with jitter.</summary>
     public TimeSpan TransientBackoff { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>A quorum read of the latest committed version: what point reads use unless configured otherwise.</summary>
+    public const ReadConsistencyStrategy DefaultPointReadConsistency = ReadConsistencyStrategy.LatestCommitted;
+
+    /// <summary>
+    /// How point reads (accounts, claims, transfers, refund trackers) read. They decide refusals that are
+    /// recorded for good, so a strategy that can return a stale item is refused: with the account's default
+    /// Session consistency, an instance that did not write an item may read an older version of it.
+    /// <see cref="ReadConsistencyStrategy.LatestCommitted"/> (a quorum read, about twice the RU of a session
+    /// read) is right for a single-region account; <see cref="ReadConsistencyStrategy.LastCommittedSingleWriteRegion"/>
+    /// for one that reads from other regions; <see cref="ReadConsistencyStrategy.GlobalStrong"/> for a Strong account.
+    /// </summary>
+    public ReadConsistencyStrategy PointReadConsistency { get; set; } = DefaultPointReadConsistency;
+
     /// <summary>Most change-feed items the lag estimate reads ahead; past it the lag reads "at least this".</summary>
     public int MaxLagReadAheadItems { get; set; } = 10_000;
 
@@ -102,6 +117,11 @@ public sealed class CosmosStoreOptions
         if (string.Equals(LedgerContainerName, LeasesContainerName, StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"{SectionName}: the ledger and leases containers must differ.");
+        }
+
+        if (PointReadConsistency is ReadConsistencyStrategy.Eventual or ReadConsistencyStrategy.Session || !Enum.IsDefined(PointReadConsistency))
+        {
+            throw new InvalidOperationException($"{SectionName}:{nameof(PointReadConsistency)} '{PointReadConsistency}' can read a stale item, and point reads decide refusals that are recorded for good; use LatestCommitted, LastCommittedSingleWriteRegion or GlobalStrong.");
         }
 
         RequireRange(MaxAttempts, 1, 50, nameof(MaxAttempts));

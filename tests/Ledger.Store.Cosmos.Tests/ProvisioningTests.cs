@@ -150,6 +150,24 @@ public sealed class ProvisioningTests
         Assert.Throws<InvalidOperationException>(options.Validate);
     }
 
+    [Theory]
+    [InlineData(ReadConsistencyStrategy.Session)]
+    [InlineData(ReadConsistencyStrategy.Eventual)]
+    public void A_point_read_consistency_that_can_read_stale_items_is_refused(ReadConsistencyStrategy strategy)
+    {
+        var options = new CosmosStoreOptions { Endpoint = "https://localhost:8081/", PointReadConsistency = strategy };
+
+        var error = Assert.Throws<InvalidOperationException>(options.Validate);
+        Assert.Contains("PointReadConsistency", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ReadConsistencyStrategy.LatestCommitted)]
+    [InlineData(ReadConsistencyStrategy.LastCommittedSingleWriteRegion)]
+    [InlineData(ReadConsistencyStrategy.GlobalStrong)]
+    public void A_point_read_consistency_that_cannot_read_stale_items_is_accepted(ReadConsistencyStrategy strategy)
+        => new CosmosStoreOptions { Endpoint = "https://localhost:8081/", PointReadConsistency = strategy }.Validate();
+
     [Fact]
     public void The_same_container_for_ledger_and_leases_is_refused()
     {

@@ -33,6 +33,21 @@ public sealed class ReadPathTests
     }
 
     [Fact]
+    public async Task A_point_read_asks_for_the_latest_committed_version_so_another_instance_cannot_read_it_stale()
+    {
+        var container = new Mock<Container>();
+        ItemRequestOptions? usedOptions = null;
+        container.Setup(c => c.ReadItemStreamAsync("account", It.IsAny<PartitionKey>(), It.IsAny<ItemRequestOptions>(), It.IsAny<CancellationToken>()))
+            .Callback((string _, PartitionKey _, ItemRequestOptions options, CancellationToken _) => usedOptions = options)
+            .ReturnsAsync(() => CosmosMocks.Response(HttpStatusCode.OK, CosmosMocks.StoredItem("app/alice", Entry("account"), "\"e1\"")));
+        await using var store = CosmosMocks.Store(container.Object);
+
+        Assert.NotNull(await store.ReadAsync("app/alice", "account", CancellationToken.None));
+
+        Assert.Equal(ReadConsistencyStrategy.LatestCommitted, usedOptions?.ReadConsistencyStrategy);
+    }
+
+    [Fact]
     public async Task A_point_read_of_a_missing_item_returns_null()
     {
         var container = new Mock<Container>();
