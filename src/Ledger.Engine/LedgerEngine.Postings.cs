@@ -25,6 +25,7 @@ public sealed partial class LedgerEngine
         var instruction = PostingInstruction.ForOperation(transactionId, Catalogs.For(app), posting.Operation, posting.Amount, details: null);
         if (!instruction.TryGetValue(out var validInstruction, out var error))
         {
+            LedgerMetrics.RecordRefusal(error.Code);
             return error;
         }
 
@@ -39,6 +40,7 @@ public sealed partial class LedgerEngine
         var instruction = BuildInstruction(app, transactionId, posting);
         if (!instruction.TryGetValue(out var validInstruction, out var error))
         {
+            LedgerMetrics.RecordRefusal(error.Code);
             return error;
         }
 
@@ -110,7 +112,17 @@ public sealed partial class LedgerEngine
             return original;
         }
 
-        return await _pipeline.SubmitAsync(partition, PostingCommand(app, key, partition, accountId, instruction, openForOwner)).ConfigureAwait(false);
+        var posted = await _pipeline.SubmitAsync(partition, PostingCommand(app, key, partition, accountId, instruction, openForOwner)).ConfigureAwait(false);
+        if (posted.IsSuccess)
+        {
+            LedgerMetrics.RecordPosting(EntryDocument.KindName(instruction.Kind));
+        }
+        else
+        {
+            LedgerMetrics.RecordRefusal(posted.Error!.Code);
+        }
+
+        return posted;
     }
 
     private PartitionCommand<EntryDocument> PostingCommand(AppId app, IdempotencyKey openingKey, string partition, AccountId accountId, PostingInstruction instruction, OwnerId? openForOwner)

@@ -26,6 +26,19 @@ public sealed partial class LedgerEngine
 
     async Task<CreditStepResult> ITransferSteps.CreditDestinationAsync(TransferKey key, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await CreditDestinationAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            RecordStep("credit", started);
+        }
+    }
+
+    private async Task<CreditStepResult> CreditDestinationAsync(TransferKey key, CancellationToken cancellationToken)
+    {
         var app = AppId.From(key.AppId);
         var stored = await ReadTransferDocumentAsync(app, TransferId.From(key.TransferId), cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Transfer '{key.TransferId}' vanished; transfer documents are never deleted.");
@@ -82,7 +95,7 @@ public sealed partial class LedgerEngine
     }
 
     async Task<TransferDocument> ITransferSteps.CommitSourceAsync(TransferKey key, CancellationToken cancellationToken)
-        => await RequireTransferAsync(key, (transfer, source, _, now) =>
+        => await TimedStepAsync("commit", System.Diagnostics.Stopwatch.GetTimestamp(), RequireTransferAsync(key, (transfer, source, _, now) =>
         {
             if (transfer.State != TransferState.Crediting)
             {
@@ -91,17 +104,33 @@ public sealed partial class LedgerEngine
 
             var (updatedSource, posted, debit) = TransferRules.Commit(source, transfer, now);
             return new TransferDecision(updatedSource, posted, [EntryWrite(EntryDocument.From(debit))]);
-        }).ConfigureAwait(false);
+        })).ConfigureAwait(false);
 
     async Task<TransferDocument> ITransferSteps.VoidSourceAsync(TransferKey key, VoidReason reason, CancellationToken cancellationToken)
-        => await RequireTransferAsync(key, (transfer, source, tracker, now) =>
-            transfer.IsFinal ? TransferDecision.Unchanged : VoidDecision(transfer, source, tracker, new LedgerError(reason.Code, reason.Message), now)).ConfigureAwait(false);
+        => await TimedStepAsync("void", System.Diagnostics.Stopwatch.GetTimestamp(), RequireTransferAsync(key, (transfer, source, tracker, now) =>
+            transfer.IsFinal ? TransferDecision.Unchanged : VoidDecision(transfer, source, tracker, new LedgerError(reason.Code, reason.Message), now))).ConfigureAwait(false);
 
     async Task<TransferDocument> ITransferSteps.ExpireHoldAsync(TransferKey key, CancellationToken cancellationToken)
-        => await RequireTransferAsync(key, (transfer, source, tracker, now) =>
+        => await TimedStepAsync("expire", System.Diagnostics.Stopwatch.GetTimestamp(), RequireTransferAsync(key, (transfer, source, tracker, now) =>
             TransferRules.IsExpired(transfer, now)
                 ? VoidDecision(transfer, source, tracker, new LedgerError(ErrorCodes.HoldExpired, $"Hold '{transfer.Id}' expired at {transfer.ExpiresAt:O}."), now)
-                : TransferDecision.Unchanged).ConfigureAwait(false);
+                : TransferDecision.Unchanged)).ConfigureAwait(false);
+
+    /// <summary>Awaits a step that started at <paramref name="started"/> and records its duration, failed or not.</summary>
+    private static async Task<T> TimedStepAsync<T>(string step, long started, Task<T> running)
+    {
+        try
+        {
+            return await running.ConfigureAwait(false);
+        }
+        finally
+        {
+            RecordStep(step, started);
+        }
+    }
+
+    private static void RecordStep(string step, long started)
+        => LedgerMetrics.SagaStepDuration.Record(LedgerMetrics.SecondsSince(started), new KeyValuePair<string, object?>(LedgerMetrics.StepTag, step));
 
     /// <summary>Releases the reservation and marks the transfer Voided; a voided refund gives its amount back to the original's refund limit.</summary>
     private static TransferDecision VoidDecision(TransferRecord transfer, AccountState source, StoredDocument? tracker, LedgerError reason, DateTimeOffset now)

@@ -362,12 +362,14 @@ public sealed partial class LedgerEngine : ITransferSteps
     private async Task<Result<TransferOutcome>> DriveWithinAsync(AppId app, TransferDocument transfer, TimeSpan wait, ITransferSagaDriver? driver)
     {
         var key = new TransferKey(app.Value, transfer.TransferId);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
 
         // In-process, the saga starts from the document just written instead of reading it back.
         var driven = driver is null
             ? await InProcess.RunAsync(key, transfer, wait, CancellationToken.None).ConfigureAwait(false)
             : await driver.RunAsync(key, wait, CancellationToken.None).ConfigureAwait(false);
         var current = driven ?? transfer;
+        LedgerMetrics.TransferDuration.Record(LedgerMetrics.SecondsSince(started), new KeyValuePair<string, object?>(LedgerMetrics.StateTag, current.State));
         return new TransferOutcome(current, Finished: current.State is "posted" or "voided");
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using Ledger.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Ledger.Store.Cosmos;
@@ -11,17 +12,13 @@ namespace Ledger.Store.Cosmos;
 /// </summary>
 internal sealed partial class RequestChargeRecorder
 {
-    public const string MeterName = "Ledger.Store.Cosmos";
+    /// <summary>The ledger's shared meter: one subscription exports the charges with every other ledger metric.</summary>
+    public const string MeterName = LedgerMetrics.MeterName;
     public const string HistogramName = "ledger.cosmos.request_charge";
     public const string OperationTag = "operation";
     public const string StatusCodeTag = "status_code";
 
-    private static readonly Meter StoreMeter = new(MeterName);
-
-    private static readonly Histogram<double> RequestCharges = StoreMeter.CreateHistogram<double>(
-        HistogramName,
-        unit: "{request_unit}",
-        description: "Request units charged by Azure Cosmos DB per store call, tagged by store operation.");
+    private static readonly Histogram<double> RequestCharges = LedgerMetrics.CosmosRequestCharge;
 
     private readonly ILogger _logger;
 

@@ -83,6 +83,22 @@ public sealed class SqliteLedgerStore : ILedgerStore
     /// <summary>Write requests waiting for the writer right now.</summary>
     public int QueuedWriteRequestCount => writer.QueuedRequestCount;
 
+    /// <summary>Most write requests that may wait for the writer (<see cref="SqliteLedgerStoreOptions.WriteQueueCapacity"/>).</summary>
+    public int WriteQueueCapacity => writer.QueueCapacity;
+
+    /// <summary>
+    /// Completes once the writer has taken the write lock for a transaction that includes this probe,
+    /// which writes nothing. While another connection or process holds the lock it does not complete;
+    /// the caller bounds the wait with <paramref name="cancellationToken"/>.
+    /// </summary>
+    public async Task ProbeWriterAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var probe = new ProbeWriteRequest(cancellationToken);
+        await writer.EnqueueAsync(probe, cancellationToken).ConfigureAwait(false);
+        await probe.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Queues the batch for the writer and waits until its group transaction has committed (or the
     /// batch failed a precondition). Cancellation before the writer starts on the batch guarantees it

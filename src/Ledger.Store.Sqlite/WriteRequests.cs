@@ -59,6 +59,22 @@ internal sealed class CheckpointWriteRequest(string consumerName, string continu
     public override void Cancel() => Completion.TrySetCanceled(CancellationToken);
 }
 
+/// <summary>
+/// Writes nothing: it only has to get through the writer, inside a group transaction that took the write
+/// lock. Readiness checks send it, because a read succeeds even while another connection holds the lock
+/// and no write can commit.
+/// </summary>
+internal sealed class ProbeWriteRequest(CancellationToken cancellationToken) : WriteRequest(cancellationToken)
+{
+    public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override void Succeed(BatchResult? result) => Completion.TrySetResult();
+
+    public override void Fail(Exception exception) => Completion.TrySetException(exception);
+
+    public override void Cancel() => Completion.TrySetCanceled(CancellationToken);
+}
+
 /// <summary>A write with its body copied into an array, ready to bind as a BLOB.</summary>
 internal sealed class PendingWrite(DocumentWrite write)
 {
