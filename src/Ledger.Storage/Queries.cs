@@ -39,16 +39,28 @@ public sealed record IndexQuery
     public string? Continuation { get; }
     public int Limit { get; }
 
-    public IndexQuery(string type, string indexKey, bool prefix, string? continuation, int limit)
+    /// <summary>
+    /// For a prefix query, an exclusive upper bound on the index key (ordinal): keys that embed a sortable
+    /// time (an expiry, a due time) are then read only up to that time, however many lie beyond it.
+    /// </summary>
+    public string? Before { get; }
+
+    public IndexQuery(string type, string indexKey, bool prefix, string? continuation, int limit, string? before = null)
     {
         StoreLimits.RequireValidId(type, nameof(type));
         ArgumentException.ThrowIfNullOrEmpty(indexKey);
         StoreLimits.RequireValidPageSize(limit);
+        if (before is not null && (!prefix || !before.StartsWith(indexKey, StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("An upper bound needs a prefix query and must start with the prefix.", nameof(before));
+        }
+
         Type = type;
         IndexKey = indexKey;
         Prefix = prefix;
         Continuation = continuation;
         Limit = limit;
+        Before = before;
     }
 }
 

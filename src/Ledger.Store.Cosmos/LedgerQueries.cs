@@ -54,6 +54,11 @@ internal static class LedgerQueries
         var text = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"SELECT TOP {query.Limit + 1} * FROM c WHERE c.type = @type AND ")
             .Append(query.Prefix ? "STARTSWITH(c.indexKey, @indexKey)" : "c.indexKey = @indexKey");
+        if (query.Before is not null)
+        {
+            text.Append(" AND c.indexKey < @before");
+        }
+
         if (after is not null)
         {
             text.Append(" AND (c.indexKey > @afterIndexKey OR (c.indexKey = @afterIndexKey AND (c.pk > @afterPartition OR (c.pk = @afterPartition AND c.id > @afterId))))");
@@ -64,6 +69,11 @@ internal static class LedgerQueries
         var definition = new QueryDefinition(text.ToString())
             .WithParameter("@type", query.Type)
             .WithParameter("@indexKey", query.IndexKey);
+        if (query.Before is not null)
+        {
+            definition = definition.WithParameter("@before", query.Before);
+        }
+
         if (after is not null)
         {
             definition = definition

@@ -106,7 +106,7 @@ internal sealed class SqliteReadConnection : IDisposable
         command.Parameters["$limit"].Value = query.Limit + 1;
         if (query.Prefix)
         {
-            command.Parameters["$upper"].Value = query.IndexKey + HighestCodePoint;
+            command.Parameters["$upper"].Value = query.Before ?? query.IndexKey + HighestCodePoint;
         }
 
         var documents = new List<StoredDocument>(Math.Min(query.Limit, 64));

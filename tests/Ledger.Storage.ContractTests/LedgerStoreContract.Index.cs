@@ -49,6 +49,27 @@ public abstract partial class LedgerStoreContract
     }
 
     [Fact]
+    public async Task A_prefix_index_query_with_an_upper_bound_reads_only_keys_below_it_and_pages_within_it()
+    {
+        await CreateAsync("account-a", "d1", "x", indexKey: "due|2026-01-01");
+        await CreateAsync("account-b", "d2", "x", indexKey: "due|2026-01-02");
+        await CreateAsync("account-c", "d3", "x", indexKey: "due|2026-01-02");
+        await CreateAsync("account-d", "d4", "x", indexKey: "due|2026-01-03");
+        await CreateAsync("account-e", "d5", "x", indexKey: "due|2027-01-01");
+        await CreateAsync("account-f", "d6", "x", indexKey: "duf|2026-01-01");
+
+        var first = await Store.QueryIndexAsync(new IndexQuery("entry", "due|", prefix: true, continuation: null, limit: 2, before: "due|2026-01-03"), Timeout);
+        var second = await Store.QueryIndexAsync(new IndexQuery("entry", "due|", prefix: true, first.Continuation, limit: 2, before: "due|2026-01-03"), Timeout);
+
+        // The bound is exclusive: a key equal to it is not read, nor anything after it.
+        Assert.Equal(["d1", "d2"], Ids(first.Documents));
+        Assert.Equal(["d3"], Ids(second.Documents));
+        Assert.Null(second.Continuation);
+        Assert.Throws<ArgumentException>(() => new IndexQuery("entry", "due|", prefix: false, continuation: null, limit: 2, before: "due|2026"));
+        Assert.Throws<ArgumentException>(() => new IndexQuery("entry", "due|", prefix: true, continuation: null, limit: 2, before: "other|2026"));
+    }
+
+    [Fact]
     public async Task A_prefix_index_query_handles_characters_beyond_ascii()
     {
         await CreateAsync("account-a", "d1", "x", indexKey: "café-1");

@@ -173,6 +173,25 @@ public sealed class ReadPathTests
     }
 
     [Fact]
+    public async Task A_bounded_prefix_index_query_asks_cosmos_only_for_keys_below_the_bound()
+    {
+        var queries = new List<QueryDefinition>();
+        var container = new Mock<Container>();
+        container.Setup(c => c.GetItemQueryStreamIterator(It.IsAny<QueryDefinition>(), It.IsAny<string>(), It.IsAny<QueryRequestOptions>()))
+            .Callback((QueryDefinition definition, string _, QueryRequestOptions _) => queries.Add(definition))
+            .Returns(() => CosmosMocks.Iterator(CosmosMocks.Response(HttpStatusCode.OK, CosmosMocks.Feed())));
+        await using var store = CosmosMocks.Store(container.Object);
+
+        await store.QueryIndexAsync(new IndexQuery("transfer", "due|", prefix: true, continuation: null, limit: 2, before: "due|2026-12-01"), CancellationToken.None);
+
+        Assert.Equal(
+            "SELECT TOP 3 * FROM c WHERE c.type = @type AND STARTSWITH(c.indexKey, @indexKey) AND c.indexKey < @before ORDER BY c.type ASC, c.indexKey ASC, c.pk ASC, c.id ASC",
+            queries[0].QueryText);
+        var parameters = queries[0].GetQueryParameters().ToDictionary(parameter => parameter.Name, parameter => parameter.Value);
+        Assert.Equal("due|2026-12-01", parameters["@before"]);
+    }
+
+    [Fact]
     public async Task An_index_query_that_fits_in_the_page_has_no_continuation()
     {
         var container = new Mock<Container>();

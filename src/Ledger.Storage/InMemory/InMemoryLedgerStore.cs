@@ -155,7 +155,7 @@ public sealed class InMemoryLedgerStore : ILedgerStore
         // Exact: every key equal to IndexKey. Prefix: the same key range SQLite scans, from the prefix up
         // to the prefix followed by the highest code point.
         var lower = new IndexPosition(query.Type, query.IndexKey, string.Empty, string.Empty);
-        var upper = new IndexPosition(query.Type, query.IndexKey + (query.Prefix ? "\U0010FFFF" : "\0"), string.Empty, string.Empty);
+        var upper = new IndexPosition(query.Type, query.Before ?? query.IndexKey + (query.Prefix ? "\U0010FFFF" : "\0"), string.Empty, string.Empty);
         if (resumeAfter is { } resumePosition && IndexPositionComparer.Instance.Compare(resumePosition, lower) > 0)
         {
             lower = resumePosition;
