@@ -105,6 +105,9 @@ var cosmosLeasesContainerName = 'leases'
 
 var deploymentContainerName = 'app-package'
 
+// Ledger:Exports:Blob:ContainerName; the app creates it when missing, Bicep creates it so the role below has a scope.
+var exportsContainerName = 'exports'
+
 module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
   params: {
@@ -124,6 +127,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    exportsContainerName: exportsContainerName
   }
 }
 
@@ -161,6 +165,7 @@ module functionApp 'modules/functionapp.bicep' = {
     storageAccountName: storage.outputs.name
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: storage.outputs.deploymentContainerName
+    exportsContainerName: storage.outputs.exportsContainerName
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     appInsightsEntraAuth: appInsightsDisableLocalAuth
     cosmosEndpoint: cosmos.outputs.endpoint
@@ -182,6 +187,7 @@ module roles 'modules/roles.bicep' = {
   params: {
     principalId: functionApp.outputs.principalId
     storageAccountName: storage.outputs.name
+    exportsContainerName: storage.outputs.exportsContainerName
     appInsightsName: monitoring.outputs.appInsightsName
     eventGridTopicName: eventGrid.outputs.name
     cosmosAccountName: cosmos.outputs.accountName

@@ -1,6 +1,6 @@
 // The Functions app on the Flex Consumption plan (Linux, .NET isolated worker) with a system-assigned
-// managed identity. Every connection is identity-based: storage (AzureWebJobsStorage__*), Cosmos DB
-// (Ledger__Cosmos__* for the engine, CosmosLedger__* for the CosmosDBTrigger), Event Grid and
+// managed identity. Every connection is identity-based: storage (AzureWebJobsStorage__* for the host,
+// Ledger__Exports__Blob__* for the export files), Cosmos DB (Ledger__Cosmos__*), Event Grid and
 // Application Insights. The roles those need are granted in roles.bicep.
 //
 // Flex Consumption sets the runtime in functionAppConfig.runtime; FUNCTIONS_WORKER_RUNTIME,
@@ -19,6 +19,9 @@ param storageBlobEndpoint string
 
 @description('Blob container that receives the deployment package.')
 param deploymentContainerName string
+
+@description('Blob container of the CSV export files (Ledger:Exports:Blob:ContainerName).')
+param exportsContainerName string
 
 param appInsightsConnectionString string
 
@@ -82,6 +85,10 @@ var ledgerSettings = {
   Ledger__Cosmos__LedgerContainerName: cosmosLedgerContainerName
   Ledger__Cosmos__LeasesContainerName: cosmosLeasesContainerName
   Ledger__Cosmos__CreateIfMissing: 'false'
+  // Export files in Blob Storage, reached with the app's identity, so every instance serves every file.
+  Ledger__Exports__Store: 'Blob'
+  Ledger__Exports__Blob__ServiceUri: storageBlobEndpoint
+  Ledger__Exports__Blob__ContainerName: exportsContainerName
   Ledger__Notifications__EventGrid__Endpoint: eventGridTopicEndpoint
   Ledger__Notifications__EventGrid__UseManagedIdentity: 'true'
   Ledger__Apps__app1__ApiKeys__0: app1ApiKey
@@ -92,9 +99,6 @@ var ledgerSettings = {
   Ledger__Apps__app1__Operations__CREDIT_ADD: '+10'
   Ledger__Apps__app1__Operations__CONTENT_CREATION: '-5'
   Ledger__Apps__app1__Operations__CONTENT_ACCESS: 'debit'
-  // Identity-based connection named "CosmosLedger" for [CosmosDBTrigger(Connection = "CosmosLedger")].
-  CosmosLedger__accountEndpoint: cosmosEndpoint
-  CosmosLedger__credential: 'managedidentity'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

@@ -6,6 +6,9 @@
 param principalId string
 
 param storageAccountName string
+
+@description('Blob container of the CSV export files, in that storage account.')
+param exportsContainerName string
 param appInsightsName string
 param eventGridTopicName string
 param cosmosAccountName string
@@ -34,6 +37,10 @@ var storageRoles = [
   }
 ]
 
+// The export files: read and write blobs of that one container. Blob Data Owner on the account covers it today;
+// this assignment states what the exports need, and keeps them working if the host's storage role narrows.
+var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
 var eventGridDataSenderRoleId = 'd5a91429-5739-47e2-a06b-3470a27159e7'
 
@@ -44,6 +51,16 @@ var cosmosDataContributorRoleId = '00000000-0000-0000-0000-000000000002'
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: storageAccountName
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource exportsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' existing = {
+  parent: blobService
+  name: exportsContainerName
 }
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -68,6 +85,17 @@ resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04
     description: '${role.roleName} for the ledger Function App'
   }
 }]
+
+resource exportsBlobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(exportsContainer.id, principalId, storageBlobDataContributorRoleId)
+  scope: exportsContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRoleId)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    description: 'Storage Blob Data Contributor: CSV export files of the ledger Function App'
+  }
+}
 
 resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantMonitoringMetricsPublisher) {
   name: guid(appInsights.id, principalId, monitoringMetricsPublisherRoleId)

@@ -1,6 +1,6 @@
 // The Function App's own storage account: Functions host state (AzureWebJobsStorage: keys, timer and
-// lease blobs), Durable Functions' Azure Storage backend (queues, tables, blobs of the LedgerHub task hub)
-// and the Flex Consumption deployment package container.
+// lease blobs), Durable Functions' Azure Storage backend (queues, tables, blobs of the LedgerHub task hub),
+// the Flex Consumption deployment package container and the container of the CSV export files.
 // Shared-key access is off: every caller authenticates with Microsoft Entra ID (roles in roles.bicep).
 
 @description('Storage account name: 3-24 lowercase letters and digits, globally unique.')
@@ -13,6 +13,9 @@ param tags object
 
 @description('Blob container that holds the Flex Consumption deployment package.')
 param deploymentContainerName string
+
+@description('Blob container that holds the CSV export files, which every instance of the app must see.')
+param exportsContainerName string
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: name
@@ -51,7 +54,16 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+resource exportsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: exportsContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 output name string = storage.name
 output id string = storage.id
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output deploymentContainerName string = deploymentContainer.name
+output exportsContainerName string = exportsContainer.name
