@@ -49,9 +49,14 @@ internal sealed class FunctionsTestHost : IAsyncDisposable
 
     private readonly ServiceProvider _provider;
 
-    public FunctionsTestHost()
+    /// <param name="clockStart">Where the manual clock starts; <see cref="ManualClock.Start"/> when not given.</param>
+    /// <param name="store">
+    /// The store, when the test shares one between hosts or wraps it; the test then owns it (the host does not
+    /// dispose it). A fresh in-memory store on the manual clock when not given.
+    /// </param>
+    public FunctionsTestHost(DateTimeOffset? clockStart = null, Func<TimeProvider, ILedgerStore>? store = null)
     {
-        Clock = new ManualClock();
+        Clock = new ManualClock(clockStart ?? ManualClock.Start);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Ledger:Apps:app1:ApiKeys:0"] = App1Key,
@@ -65,8 +70,17 @@ internal sealed class FunctionsTestHost : IAsyncDisposable
         services.AddSingleton<TimeProvider>(Clock);
         services.AddLedger(configuration);
 
-        // Registered last, so it is the store every service gets instead of the configured one.
-        services.AddSingleton<ILedgerStore>(_ => new InMemoryLedgerStore(Clock));
+        // Registered last, so it is the store every service gets instead of the configured one. A store the
+        // test passes in is registered as an instance, which the container leaves to the test to dispose.
+        if (store is null)
+        {
+            services.AddSingleton<ILedgerStore>(_ => new InMemoryLedgerStore(Clock));
+        }
+        else
+        {
+            services.AddSingleton(store(Clock));
+        }
+
         _provider = services.BuildServiceProvider();
         Api = _provider.GetRequiredService<LedgerApi>();
         Http = new LedgerHttpFunctions(Api);
