@@ -58,11 +58,10 @@ public static class Azurite
     {
         var (fileName, prefix) = Launcher ?? throw new InvalidOperationException("Azurite is not installed.");
         int blob = FreePort(), queue = FreePort(), table = FreePort();
-        var location = Directory.CreateTempSubdirectory("azurite-").FullName;
         var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in prefix.Concat(
         [
-            "--silent", "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--location", location,
+            "--silent", "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck",
             "--blobHost", "127.0.0.1", "--blobPort", $"{blob}",
             "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
             "--tableHost", "127.0.0.1", "--tablePort", $"{table}",
