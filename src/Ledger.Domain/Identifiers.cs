@@ -6,10 +6,13 @@ namespace Ledger.Domain;
 /// <summary>Character rules shared by the identifier types; one place so they cannot drift.</summary>
 internal static class IdentifierRules
 {
-    /// <summary>Letters, digits and <c>. _ - : @</c>; safe in URLs, CSV and Cosmos DB ids.</summary>
+    /// <summary>
+    /// Letters, digits and <c>. _ - : @</c>; safe in URLs, CSV and Cosmos DB ids. <c>.</c> and <c>..</c>
+    /// alone are refused: clients and servers remove such dot segments from paths, so no URL could name them.
+    /// </summary>
     public static bool IsIdentifierText(string value, int maxLength)
     {
-        if (value.Length == 0 || value.Length > maxLength)
+        if (value.Length == 0 || value.Length > maxLength || value is "." or "..")
         {
             return false;
         }

@@ -7,6 +7,7 @@ namespace Ledger.Domain;
 public static class ErrorCodes
 {
     public const string MalformedJson = "malformed_json";
+    public const string MalformedRequest = "malformed_request";
     public const string MissingField = "missing_field";
     public const string UnknownField = "unknown_field";
     public const string InvalidField = "invalid_field";

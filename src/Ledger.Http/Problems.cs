@@ -24,6 +24,7 @@ public static class Problems
     private static readonly Dictionary<string, (int Status, string Title)> StatusByCode = new(StringComparer.Ordinal)
     {
         [ErrorCodes.MalformedJson] = (400, "Malformed JSON"),
+        [ErrorCodes.MalformedRequest] = (400, "Malformed request"),
         [ErrorCodes.MissingField] = (400, "Missing field"),
         [ErrorCodes.UnknownField] = (400, "Unknown field"),
         [ErrorCodes.InvalidField] = (400, "Invalid field"),

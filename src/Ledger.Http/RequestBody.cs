@@ -237,6 +237,33 @@ public sealed class RequestBody : IDisposable
 /// <summary>Parsing of query-string values, with the same error codes as bodies.</summary>
 public static class QueryValues
 {
+    /// <summary>
+    /// Every parameter once and with a value: a repeated parameter would silently lose all but one value,
+    /// and an empty one (<c>asOf=</c>) would silently mean "absent", so both are refused outright.
+    /// </summary>
+    public static LedgerError? CheckShape(HttpRequest request)
+    {
+        if (!request.QueryString.HasValue)
+        {
+            return null;
+        }
+
+        foreach (var (name, values) in request.Query)
+        {
+            if (values.Count > 1)
+            {
+                return LedgerError.Invalid(name, "send this query parameter once.");
+            }
+
+            if (string.IsNullOrEmpty(values[0]))
+            {
+                return LedgerError.Invalid(name, "give this query parameter a value, or leave it out.");
+            }
+        }
+
+        return null;
+    }
+
     public static Result<DateTimeOffset> ParseInstant(string text, string name)
         => DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var instant)
            && text.Length <= 40
