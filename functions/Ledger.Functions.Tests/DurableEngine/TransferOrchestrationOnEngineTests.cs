@@ -219,6 +219,29 @@ public sealed class TransferOrchestrationOnEngineTests
     }
 
     [Fact]
+    public async Task A_transfer_whose_orchestration_outlasts_the_request_answers_202_and_is_posted_once_its_step_succeeds()
+    {
+        await using var host = await StartFundedAsync();
+        host.Flaky.FailCommitsTo(DocumentTypes.AccountPartition(FunctionsTestHost.App, AccountId.From("acct-dst")), int.MaxValue);
+
+        // The request waits LedgerEngine.DefaultTransferWait on the client, then answers with the state so far.
+        var started = await host.CallAsync(NewTransfer(host, "transfer-slow"), host.Ledger.Http.StartTransfer);
+
+        Assert.Equal(StatusCodes.Status202Accepted, started.Status);
+        Assert.Equal("crediting", Json(started).GetProperty("state").GetString());
+        Assert.True((await host.Client.GetInstanceAsync(TransferOrchestration.InstanceIdFor(KeyOf(started)))) is { IsRunning: true });
+
+        host.Flaky.Heal();
+        var instance = await host.CompletionOfAsync(KeyOf(started));
+        var transferId = Json(started).GetProperty("transfer_id").GetString()!;
+        var read = await DurableLedgerHost.CallAsync(host.Ledger.NewRequest("GET", started.Location), request => host.Ledger.Http.GetTransfer(request, transferId));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, instance.RuntimeStatus);
+        Assert.Equal("posted", Json(read).GetProperty("state").GetString());
+        await AssertBalancesAsync(host, source: 70, destination: 30);
+    }
+
+    [Fact]
     public async Task An_orchestration_ended_before_its_transfer_is_started_again_by_the_recovery_sweep_and_posts_it()
     {
         await using var host = await StartFundedAsync();

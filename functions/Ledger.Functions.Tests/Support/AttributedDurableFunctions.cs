@@ -27,7 +27,7 @@ internal sealed class AttributedDurableFunctions
     /// the input with <see cref="TaskOrchestrationContext.GetInput{T}"/>; the SDK's worker hands that call the
     /// input it deserialized as this type.
     /// </param>
-    /// <param name="target">The instance activities run on (the Functions host activates it with the app's services).</param>
+    /// <param name="target">The instance non-static functions run on (the Functions host activates it with the app's services).</param>
     public AttributedDurableFunctions(Type functions, Type orchestratorInput, object target)
     {
         Orchestrators = Functions(functions, typeof(OrchestrationTriggerAttribute)).ToArray();
@@ -109,8 +109,8 @@ internal sealed class AttributedDurableFunctions
                 functions._replays.AddOrUpdate(context.InstanceId, 1, (_, runs) => runs + 1);
             }
 
-            // The orchestrator is static, as the app declares it; its only parameter is the context.
-            return ResultOf(method.Invoke(null, [context]));
+            // Its only parameter is the context; the input is read from it.
+            return ResultOf(method.Invoke(method.IsStatic ? null : functions.Target, [context]));
         }
     }
 
