@@ -25,11 +25,13 @@ public sealed class ExportTests
     ];
 
     [Theory]
-    [InlineData(StoreKind.InMemory)]
-    [InlineData(StoreKind.Sqlite)]
-    public async Task The_csv_parses_back_to_the_same_entries_whatever_their_memos_hold(StoreKind kind)
+    [FileStoreData(StoreKind.InMemory, ExportFileStoreKind.Disk)]
+    [FileStoreData(StoreKind.Sqlite, ExportFileStoreKind.Disk)]
+    [FileStoreData(StoreKind.Sqlite, ExportFileStoreKind.Blob)]
+    public async Task The_csv_parses_back_to_the_same_entries_whatever_their_memos_hold(StoreKind kind, ExportFileStoreKind fileStore)
     {
         await using var ledger = TestLedger.Create(kind);
+        await using var files = await TestExportFiles.CreateAsync(fileStore);
         await ledger.OpenAsync("alice");
         foreach (var memo in TrickyMemos)
         {
@@ -40,12 +42,12 @@ public sealed class ExportTests
         await ledger.PostAsync("alice", -7, "expiry");
         await ledger.OperateAsync("alice", "CONTENT_CREATION");
 
-        var export = await RunExportAsync(ledger, new ExportRequest(AccountId.From("alice"), null, null));
+        var export = await RunExportAsync(ledger, files, new ExportRequest(AccountId.From("alice"), null, null));
 
         Assert.Equal(ExportStatus.Completed, export.Status);
         var entries = await ledger.EntriesAsync("alice");
         Assert.Equal(entries.Count, export.RowCount);
-        var records = await ReadCsvAsync(ledger, export);
+        var records = await ReadCsvAsync(ledger, files, export);
         Assert.Equal<string?>(CsvEntryWriter.Columns, records[0]);
         Assert.Equal(entries.Count, records.Count - 1);
         for (var index = 0; index < entries.Count; index++)
@@ -54,10 +56,13 @@ public sealed class ExportTests
         }
     }
 
-    [Fact]
-    public async Task An_export_covers_its_period_and_with_scope_app_every_account_of_the_app_only()
+    [Theory]
+    [FileStoreData(ExportFileStoreKind.Disk)]
+    [FileStoreData(ExportFileStoreKind.Blob)]
+    public async Task An_export_covers_its_period_and_with_scope_app_every_account_of_the_app_only(ExportFileStoreKind fileStore)
     {
         await using var ledger = TestLedger.Create(StoreKind.Sqlite);
+        await using var files = await TestExportFiles.CreateAsync(fileStore);
         await ledger.OpenAsync("alice", owner: "owner-a");
         await ledger.OpenAsync("bob", owner: "owner-b");
         await ledger.OpenAsync("carol", owner: "owner-c", app: TestLedger.App2);
@@ -71,61 +76,70 @@ public sealed class ExportTests
         var to = ledger.Clock.GetUtcNow();
         await ledger.PostAsync("alice", 5);
 
-        var oneAccount = await RunExportAsync(ledger, new ExportRequest(AccountId.From("alice"), from, to), key: "one");
-        var wholeApp = await RunExportAsync(ledger, new ExportRequest(null, from, null), key: "all");
+        var oneAccount = await RunExportAsync(ledger, files, new ExportRequest(AccountId.From("alice"), from, to), key: "one");
+        var wholeApp = await RunExportAsync(ledger, files, new ExportRequest(null, from, null), key: "all");
 
-        Assert.Equal(["2"], (await ReadCsvAsync(ledger, oneAccount)).Skip(1).Select(row => row[9]));
-        var appRows = (await ReadCsvAsync(ledger, wholeApp)).Skip(1).ToList();
+        Assert.Equal(["2"], (await ReadCsvAsync(ledger, files, oneAccount)).Skip(1).Select(row => row[9]));
+        var appRows = (await ReadCsvAsync(ledger, files, wholeApp)).Skip(1).ToList();
         Assert.Equal(["alice/2", "alice/3", "bob/1"], appRows.Select(row => row[0]));
         Assert.Equal(3, wholeApp.RowCount);
     }
 
-    [Fact]
-    public async Task An_export_past_the_row_bound_fails_and_says_why_and_keeps_no_file()
+    [Theory]
+    [FileStoreData(ExportFileStoreKind.Disk)]
+    [FileStoreData(ExportFileStoreKind.Blob)]
+    public async Task An_export_past_the_row_bound_fails_and_says_why_and_keeps_no_file(ExportFileStoreKind fileStore)
     {
         await using var ledger = TestLedger.Create();
+        await using var files = await TestExportFiles.CreateAsync(fileStore);
         await ledger.OpenAsync("alice");
         for (var index = 0; index < 6; index++)
         {
             await ledger.PostAsync("alice", 1);
         }
 
-        var export = await RunExportAsync(ledger, new ExportRequest(AccountId.From("alice"), null, null), options: new ExportOptions { MaxRows = 5 });
+        var export = await RunExportAsync(ledger, files, new ExportRequest(AccountId.From("alice"), null, null), options: new ExportOptions { MaxRows = 5 });
 
         Assert.Equal(ExportStatus.Failed, export.Status);
         Assert.Equal(ErrorCodes.ExportTooLarge, export.ErrorCode);
         Assert.Contains("more than 5 rows", export.FailureReason, StringComparison.Ordinal);
-        var file = await Service(ledger).OpenFileAsync(TestLedger.App1, export.ExportId, CancellationToken.None);
+        var file = await Service(ledger, files).OpenFileAsync(TestLedger.App1, export.ExportId, CancellationToken.None);
         Assert.Equal(ErrorCodes.ExportTooLarge, file.Error?.Code);
-        Assert.Empty(Directory.Exists(ledger.FilesDirectory) ? Directory.GetFiles(ledger.FilesDirectory) : []);
+        Assert.Empty(await files.ListAsync());
     }
 
-    [Fact]
-    public async Task A_completed_export_seen_again_on_the_feed_is_not_run_again()
+    [Theory]
+    [FileStoreData(ExportFileStoreKind.Disk)]
+    [FileStoreData(ExportFileStoreKind.Blob)]
+    public async Task A_completed_export_seen_again_on_the_feed_is_not_run_again(ExportFileStoreKind fileStore)
     {
         await using var ledger = TestLedger.Create();
+        await using var files = await TestExportFiles.CreateAsync(fileStore);
         await ledger.OpenAsync("alice");
         await ledger.PostAsync("alice", 1);
-        var export = await RunExportAsync(ledger, new ExportRequest(AccountId.From("alice"), null, null));
+        var export = await RunExportAsync(ledger, files, new ExportRequest(AccountId.From("alice"), null, null));
         var partition = ExportDocuments.Partition(TestLedger.App1);
         var completed = await ledger.Store.ReadAsync(partition, export.ExportId, CancellationToken.None);
 
         // Every change of the feed handed over again, as after a lost checkpoint.
         var all = await ledger.Store.ReadChangesAsync(null, StoreLimits.MaxPageSize, CancellationToken.None);
-        await Consumer(ledger).HandleAsync(all.Changes, CancellationToken.None);
+        await Consumer(ledger, files).HandleAsync(all.Changes, CancellationToken.None);
 
         var after = await ledger.Store.ReadAsync(partition, export.ExportId, CancellationToken.None);
         Assert.Equal(completed!.ETag, after!.ETag);
         Assert.Equal(1, export.Attempts);
     }
 
-    [Fact]
-    public async Task An_export_interrupted_while_running_is_run_again_and_completes()
+    [Theory]
+    [FileStoreData(ExportFileStoreKind.Disk)]
+    [FileStoreData(ExportFileStoreKind.Blob)]
+    public async Task An_export_interrupted_while_running_is_run_again_and_completes(ExportFileStoreKind fileStore)
     {
         await using var ledger = TestLedger.Create();
+        await using var files = await TestExportFiles.CreateAsync(fileStore);
         await ledger.OpenAsync("alice");
         await ledger.PostAsync("alice", 1);
-        var requested = await Service(ledger).RequestAsync(TestLedger.App1, IdempotencyKey.From("crashy"), new ExportRequest(AccountId.From("alice"), null, null), CancellationToken.None);
+        var requested = await Service(ledger, files).RequestAsync(TestLedger.App1, IdempotencyKey.From("crashy"), new ExportRequest(AccountId.From("alice"), null, null), CancellationToken.None);
 
         // A worker marked it running and then died: the document says running, no file exists.
         var partition = ExportDocuments.Partition(TestLedger.App1);
@@ -133,9 +147,9 @@ public sealed class ExportTests
         var running = requested.Value with { Status = ExportStatus.Running, Attempts = 1, StartedAt = ledger.Clock.GetUtcNow() };
         await ledger.Store.CommitAsync(new PartitionBatch(partition, DocumentWrite.Replace(running.ExportId, ExportDocuments.Type, ExportService.Encode(running), pending!.ETag)), CancellationToken.None);
 
-        await ledger.DrainAsync(Consumer(ledger));
+        await ledger.DrainAsync(Consumer(ledger, files));
 
-        var export = (await Service(ledger).GetAsync(TestLedger.App1, running.ExportId, CancellationToken.None)).Value;
+        var export = (await Service(ledger, files).GetAsync(TestLedger.App1, running.ExportId, CancellationToken.None)).Value;
         Assert.Equal(ExportStatus.Completed, export.Status);
         Assert.Equal(2, export.Attempts);
         Assert.Equal(1, export.RowCount);
@@ -145,21 +159,22 @@ public sealed class ExportTests
     public async Task An_export_that_keeps_failing_is_marked_failed_with_the_reason_after_its_last_attempt()
     {
         await using var ledger = TestLedger.Create();
+        await using var files = await TestExportFiles.CreateAsync(ExportFileStoreKind.Disk);
         await ledger.OpenAsync("alice");
         await ledger.PostAsync("alice", 1);
-        var requested = await Service(ledger).RequestAsync(TestLedger.App1, IdempotencyKey.From("doomed"), new ExportRequest(AccountId.From("alice"), null, null), CancellationToken.None);
+        var requested = await Service(ledger, files).RequestAsync(TestLedger.App1, IdempotencyKey.From("doomed"), new ExportRequest(AccountId.From("alice"), null, null), CancellationToken.None);
         var consumer = new ExportConsumer(ledger.Store, new BrokenFileStore(), new ExportOptions { MaxAttempts = 2 }, ledger.Clock);
         var processor = new ChangeFeedProcessor(ledger.Store, consumer, TestLedger.FastOptions(), ledger.Clock);
 
         Assert.Equal(StepOutcome.Failed, await processor.StepAsync(CancellationToken.None));
-        Assert.Equal(ExportStatus.Running, (await Service(ledger).GetAsync(TestLedger.App1, requested.Value.ExportId, CancellationToken.None)).Value.Status);
+        Assert.Equal(ExportStatus.Running, (await Service(ledger, files).GetAsync(TestLedger.App1, requested.Value.ExportId, CancellationToken.None)).Value.Status);
         Assert.NotEqual(StepOutcome.Failed, await processor.StepAsync(CancellationToken.None));
 
-        var export = (await Service(ledger).GetAsync(TestLedger.App1, requested.Value.ExportId, CancellationToken.None)).Value;
+        var export = (await Service(ledger, files).GetAsync(TestLedger.App1, requested.Value.ExportId, CancellationToken.None)).Value;
         Assert.Equal(ExportStatus.Failed, export.Status);
         Assert.Equal(2, export.Attempts);
         Assert.Contains("disk is full", export.FailureReason, StringComparison.Ordinal);
-        var file = await Service(ledger).OpenFileAsync(TestLedger.App1, export.ExportId, CancellationToken.None);
+        var file = await Service(ledger, files).OpenFileAsync(TestLedger.App1, export.ExportId, CancellationToken.None);
         Assert.Equal(ErrorCodes.ExportNotReady, file.Error?.Code);
     }
 
@@ -167,8 +182,9 @@ public sealed class ExportTests
     public async Task Requests_are_idempotent_per_key_and_refuse_what_cannot_be_exported()
     {
         await using var ledger = TestLedger.Create();
+        await using var files = await TestExportFiles.CreateAsync(ExportFileStoreKind.Disk);
         await ledger.OpenAsync("alice");
-        var service = Service(ledger);
+        var service = Service(ledger, files);
         var request = new ExportRequest(AccountId.From("alice"), null, null);
 
         var first = await service.RequestAsync(TestLedger.App1, IdempotencyKey.From("k1"), request, CancellationToken.None);
@@ -206,22 +222,22 @@ public sealed class ExportTests
         Assert.Equal(entry.TransactionId, row[12]);
     }
 
-    private static ExportService Service(TestLedger ledger) => new(ledger.Engine, new LocalExportFileStore(ledger.FilesDirectory), ledger.Clock);
+    private static ExportService Service(TestLedger ledger, TestExportFiles files) => new(ledger.Engine, files.Store, ledger.Clock);
 
-    private static ExportConsumer Consumer(TestLedger ledger, ExportOptions? options = null)
-        => new(ledger.Store, new LocalExportFileStore(ledger.FilesDirectory), options ?? new ExportOptions(), ledger.Clock);
+    private static ExportConsumer Consumer(TestLedger ledger, TestExportFiles files, ExportOptions? options = null)
+        => new(ledger.Store, files.Store, options ?? new ExportOptions(), ledger.Clock);
 
-    private static async Task<ExportDocument> RunExportAsync(TestLedger ledger, ExportRequest request, string key = "export-1", ExportOptions? options = null)
+    private static async Task<ExportDocument> RunExportAsync(TestLedger ledger, TestExportFiles files, ExportRequest request, string key = "export-1", ExportOptions? options = null)
     {
-        var requested = await Service(ledger).RequestAsync(TestLedger.App1, IdempotencyKey.From(key), request, CancellationToken.None);
+        var requested = await Service(ledger, files).RequestAsync(TestLedger.App1, IdempotencyKey.From(key), request, CancellationToken.None);
         Assert.True(requested.IsSuccess, requested.Error?.Message);
-        await ledger.DrainAsync(Consumer(ledger, options));
-        return (await Service(ledger).GetAsync(TestLedger.App1, requested.Value.ExportId, CancellationToken.None)).Value;
+        await ledger.DrainAsync(Consumer(ledger, files, options));
+        return (await Service(ledger, files).GetAsync(TestLedger.App1, requested.Value.ExportId, CancellationToken.None)).Value;
     }
 
-    private static async Task<List<string?[]>> ReadCsvAsync(TestLedger ledger, ExportDocument export)
+    private static async Task<List<string?[]>> ReadCsvAsync(TestLedger ledger, TestExportFiles files, ExportDocument export)
     {
-        var file = await Service(ledger).OpenFileAsync(TestLedger.App1, export.ExportId, CancellationToken.None);
+        var file = await Service(ledger, files).OpenFileAsync(TestLedger.App1, export.ExportId, CancellationToken.None);
         Assert.True(file.IsSuccess, file.Error?.Message);
         await using var content = file.Value.Content;
         using var reader = new StreamReader(content, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: false);

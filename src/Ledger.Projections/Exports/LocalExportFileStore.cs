@@ -6,7 +6,7 @@ namespace Ledger.Projections;
 /// </summary>
 public sealed class LocalExportFileStore : IExportFileStore
 {
-    public const string FileExtension = ".csv";
+    public const string FileExtension = ExportFileNames.Extension;
     private const string PartialExtension = ".csv.partial";
 
     /// <summary>Large writes: the export streams row after row, and fewer system calls make it faster.</summary>
@@ -22,19 +22,19 @@ public sealed class LocalExportFileStore : IExportFileStore
 
     public Task<IExportFileWriter> CreateAsync(string exportId, CancellationToken cancellationToken)
     {
-        RequireSafeId(exportId);
+        var finalPath = PathOf(exportId);
         Directory.CreateDirectory(_directory);
         var partialPath = Path.Combine(_directory, exportId + PartialExtension);
         var stream = new FileStream(partialPath, FileMode.Create, FileAccess.Write, FileShare.None, BufferBytes, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        return Task.FromResult<IExportFileWriter>(new Writer(stream, partialPath, PathOf(exportId)));
+        return Task.FromResult<IExportFileWriter>(new Writer(stream, partialPath, finalPath));
     }
 
     public Task<Stream?> OpenReadAsync(string exportId, CancellationToken cancellationToken)
     {
-        RequireSafeId(exportId);
+        var path = PathOf(exportId);
         try
         {
-            Stream stream = new FileStream(PathOf(exportId), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferBytes, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferBytes, FileOptions.Asynchronous | FileOptions.SequentialScan);
             return Task.FromResult<Stream?>(stream);
         }
         catch (FileNotFoundException)
@@ -47,16 +47,7 @@ public sealed class LocalExportFileStore : IExportFileStore
         }
     }
 
-    private string PathOf(string exportId) => Path.Combine(_directory, exportId + FileExtension);
-
-    /// <summary>Ids become file names: only the shape this ledger issues is accepted, so no path can escape the directory.</summary>
-    private static void RequireSafeId(string exportId)
-    {
-        if (!ExportDocuments.IsWellFormedId(exportId))
-        {
-            throw new ArgumentException("Not an export id.", nameof(exportId));
-        }
-    }
+    private string PathOf(string exportId) => Path.Combine(_directory, ExportFileNames.Of(exportId));
 
     private sealed class Writer(FileStream stream, string partialPath, string finalPath) : IExportFileWriter
     {
