@@ -32,13 +32,15 @@ public static class ProjectionServiceCollectionExtensions
         var snapshotOptions = new SnapshotOptions { EveryEntries = configuration.GetSection(SnapshotsSection).GetValue<int?>("EveryEntries") ?? SnapshotOptions.DefaultEveryEntries };
         var exportOptions = ReadExportOptions(configuration.GetSection(ExportsSection));
         var notificationOptions = ReadNotificationOptions(configuration.GetSection(NotificationsSection));
+        var exportFileStoreOptions = ReadExportFileStoreOptions(configuration.GetSection(ExportsSection));
         processorOptions.Validate();
         snapshotOptions.Validate();
         exportOptions.Validate();
         notificationOptions.Validate();
+        exportFileStoreOptions.Validate();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IExportFileStore>(_ => new LocalExportFileStore(Path.Combine(LedgerServiceCollectionExtensions.ReadDataDirectory(configuration), ExportsDirectoryName)));
+        services.AddSingleton<IExportFileStore>(_ => CreateExportFileStore(exportFileStoreOptions, configuration));
         services.AddSingleton<ExportService>();
         services.AddSingleton<AccountSummaries>();
 
@@ -92,6 +94,34 @@ public static class ProjectionServiceCollectionExtensions
             MaxAttempts = section.GetValue<int?>("MaxAttempts") ?? defaults.MaxAttempts,
         };
     }
+
+    private static ExportFileStoreOptions ReadExportFileStoreOptions(IConfigurationSection section)
+    {
+        var store = Unset(section["Store"])?.Trim();
+
+        // By name only: Enum.TryParse would also take "1" for Blob.
+        var kind = store is null
+            ? ExportFileStoreKind.Disk
+            : Enum.GetValues<ExportFileStoreKind>().FirstOrDefault(value => value.ToString().Equals(store, StringComparison.OrdinalIgnoreCase), (ExportFileStoreKind)(-1));
+        if (!Enum.IsDefined(kind))
+        {
+            throw new InvalidOperationException($"'{section.Path}:Store' must be Disk or Blob: '{store}'.");
+        }
+
+        return new ExportFileStoreOptions
+        {
+            Store = kind,
+            BlobServiceUri = ReadUrl(section, "Blob:ServiceUri"),
+            BlobConnectionString = Unset(section["Blob:ConnectionString"]),
+            BlobContainerName = Unset(section["Blob:ContainerName"]) ?? ExportFileStoreOptions.DefaultContainerName,
+        };
+    }
+
+    /// <summary>Disk by default (the local host); Blob Storage where several instances serve the same exports (the Functions app).</summary>
+    private static IExportFileStore CreateExportFileStore(ExportFileStoreOptions options, IConfiguration configuration)
+        => options.Store == ExportFileStoreKind.Blob
+            ? BlobExportFileStore.Create(options)
+            : new LocalExportFileStore(Path.Combine(LedgerServiceCollectionExtensions.ReadDataDirectory(configuration), ExportsDirectoryName));
 
     private static NotificationOptions ReadNotificationOptions(IConfigurationSection section)
     {
