@@ -9,7 +9,9 @@ namespace Ledger.Functions;
 /// One HTTP function per route of <see cref="LedgerRoutes"/>, each only handing the request to the shared
 /// <see cref="LedgerApi"/>: no parsing and no decisions here. Routes with a saga run it as a Durable
 /// Functions orchestration. A test reads this file and fails if it drifts from the route table.
-/// Function-level authorization (a function key) comes on top of the app's own X-Api-Key.
+/// Function-level authorization (a function key) comes on top of the ledger's own: the shared handler
+/// authenticates the X-Api-Key or bearer token and checks the route's scope through the ASP.NET Core
+/// authentication and authorization services, as in the local host.
 /// </summary>
 public sealed class LedgerHttpFunctions(LedgerApi api)
 {
@@ -30,7 +32,7 @@ public sealed class LedgerHttpFunctions(LedgerApi api)
         => Handle(request, "DownloadExport", ("export_id", export_id));
 
     [Function("GetConsumerStatus")]
-    public Task<IResult> GetConsumerStatus([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = LedgerRoutes.ConsumerStatus)] HttpRequest request)
+    public Task<IResult> GetConsumerStatus([HttpTrigger(AuthorizationLevel.Function, "get", Route = LedgerRoutes.ConsumerStatus)] HttpRequest request)
         => Handle(request, "GetConsumerStatus");
 
     [Function("StartTransfer")]

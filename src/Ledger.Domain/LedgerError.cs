@@ -21,6 +21,10 @@ public static class ErrorCodes
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string MissingApiKey = "missing_api_key";
     public const string InvalidApiKey = "invalid_api_key";
+    public const string InvalidToken = "invalid_token";
+    public const string InsufficientScope = "insufficient_scope";
+    public const string RateLimited = "rate_limited";
+    public const string Overloaded = "overloaded";
     public const string AccountNotFound = "account_not_found";
     public const string AccountAlreadyExists = "account_already_exists";
     public const string AccountOwnerMismatch = "account_owner_mismatch";

@@ -24,6 +24,7 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 app.UseMiddleware<ProblemStatusMiddleware>();
+app.UseLedgerRequestLimits();
 app.MapOpenApi();
 app.MapLedgerRoutes();
 app.MapFallback((HttpContext context) => LocalHost.NoRoute(context));

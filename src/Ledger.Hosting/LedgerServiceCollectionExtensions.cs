@@ -32,7 +32,8 @@ public static class LedgerServiceCollectionExtensions
     public static IServiceCollection AddLedger(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => AppRegistry.FromConfiguration(configuration));
+        // Read now, not on first use: a bad app or key (one key for two apps) stops the host before it listens.
+        services.AddSingleton(AppRegistry.FromConfiguration(configuration));
         services.AddSingleton(provider => provider.GetRequiredService<AppRegistry>().Catalogs);
         services.AddSingleton<ILedgerStore>(provider => CreateStore(configuration, provider));
         services.AddSingleton(provider => new LedgerEngine(
@@ -42,6 +43,7 @@ public static class LedgerServiceCollectionExtensions
             new PartitionPipelineOptions(),
             provider.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<LedgerApi>();
+        services.AddLedgerAuthentication(configuration);
         return services;
     }
 

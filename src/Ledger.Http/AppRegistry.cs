@@ -1,31 +1,33 @@
 using System.Security.Cryptography;
-using System.Text;
 using Ledger.Domain;
 using Ledger.Engine;
+using Ledger.Http.Authentication;
 using Microsoft.Extensions.Configuration;
 
 namespace Ledger.Http;
 
-/// <summary>One configured app: its id, its API keys (kept only as digests) and its operation catalog.</summary>
-public sealed record AppRegistration(AppId App, IReadOnlyList<byte[]> ApiKeyDigests, OperationCatalog Catalog);
+/// <summary>One configured app: its id, its API keys (kept only as digests, each with its scopes) and its operation catalog.</summary>
+public sealed record AppRegistration(AppId App, IReadOnlyList<ApiKeyCredential> Keys, OperationCatalog Catalog);
 
 /// <summary>
-/// The apps this ledger serves, from configuration <c>Ledger:Apps:{appId}</c> with <c>ApiKeys</c> (a list)
-/// and <c>Operations</c> (name → <c>+N</c>, <c>-N</c>, <c>credit</c> or <c>debit</c>). A misconfigured app
-/// stops the host at start-up with a message that names the app and the operation.
+/// The apps this ledger serves, from configuration <c>Ledger:Apps:{appId}</c> with <c>ApiKeys</c> (a list of
+/// keys holding every app scope) and/or <c>Keys:{n}</c> (<c>Key</c> or <c>Sha256</c>, and <c>Scopes</c>),
+/// and <c>Operations</c> (name → <c>+N</c>, <c>-N</c>, <c>credit</c> or <c>debit</c>); and the operators,
+/// <c>Ledger:Operators:{name}:Keys:{n}</c>, whose keys belong to no app. A misconfigured app or key stops
+/// the host at start-up with a message that names the setting.
 /// </summary>
 public sealed class AppRegistry
 {
     public const string SectionName = "Ledger:Apps";
+    public const string OperatorsSectionName = "Ledger:Operators";
 
-    /// <summary>Shorter keys are guessable; refuse them at start-up rather than in production.</summary>
-    public const int MinApiKeyLength = 8;
-
-    public const int MaxApiKeyLength = 256;
+    /// <summary>When bearer tokens are configured, an app may have no keys at all.</summary>
+    public const string JwtSectionName = "Ledger:Jwt";
 
     private readonly IReadOnlyList<AppRegistration> _apps;
+    private readonly IReadOnlyList<ApiKeyCredential> _keys;
 
-    public AppRegistry(IReadOnlyList<AppRegistration> apps)
+    public AppRegistry(IReadOnlyList<AppRegistration> apps, IReadOnlyList<ApiKeyCredential>? operatorKeys = null)
     {
         if (apps.Count == 0)
         {
@@ -33,6 +35,8 @@ public sealed class AppRegistry
         }
 
         _apps = apps;
+        _keys = [.. apps.SelectMany(app => app.Keys), .. operatorKeys ?? []];
+        RefuseSharedKeys(_keys);
         Catalogs = new AppCatalogs(apps.Select(app => app.Catalog));
     }
 
@@ -40,65 +44,74 @@ public sealed class AppRegistry
 
     public IReadOnlyList<AppRegistration> Apps => _apps;
 
+    public bool Serves(AppId app) => _apps.Any(registration => registration.App == app);
+
     public static AppRegistry FromConfiguration(IConfiguration configuration)
     {
-        var apps = new List<AppRegistration>();
-        foreach (var section in configuration.GetSection(SectionName).GetChildren())
-        {
-            var app = AppId.Parse(section.Key, "Ledger:Apps");
-            if (!app.IsSuccess)
-            {
-                throw new InvalidOperationException($"App id '{section.Key}' under '{SectionName}' is invalid: {app.Error!.Message}");
-            }
-
-            var keys = section.GetSection("ApiKeys").GetChildren().Select(key => key.Value ?? string.Empty).ToArray();
-            if (keys.Length == 0)
-            {
-                throw new InvalidOperationException($"App '{section.Key}' has no API keys under '{SectionName}:{section.Key}:ApiKeys'.");
-            }
-
-            foreach (var key in keys)
-            {
-                if (key.Length is < MinApiKeyLength or > MaxApiKeyLength)
-                {
-                    throw new InvalidOperationException($"An API key of app '{section.Key}' is not {MinApiKeyLength} to {MaxApiKeyLength} characters long.");
-                }
-            }
-
-            var operations = section.GetSection("Operations").GetChildren().Select(operation => new KeyValuePair<string, string?>(operation.Key, operation.Value));
-            var catalog = OperationCatalog.Parse(app.Value, operations);
-            if (!catalog.IsSuccess)
-            {
-                throw new InvalidOperationException(catalog.Error!.Message);
-            }
-
-            apps.Add(new AppRegistration(app.Value, keys.Select(Digest).ToArray(), catalog.Value));
-        }
-
-        return new AppRegistry(apps);
+        var keysRequired = !configuration.GetSection(JwtSectionName).Exists();
+        var apps = configuration.GetSection(SectionName).GetChildren().Select(section => ReadApp(section, keysRequired)).ToArray();
+        var operators = configuration.GetSection(OperatorsSectionName).GetChildren()
+            .SelectMany(section => ApiKeyCredential.Read(section, app: null, defaultScopes: null, fixedScopes: [LedgerScopes.Operator]))
+            .ToArray();
+        return new AppRegistry(apps, operators);
     }
 
     /// <summary>
-    /// Finds the app a key belongs to, comparing digests in constant time against every key, so the
-    /// time taken says nothing about how close a guess was or which app it hit.
+    /// The key the presented one is, or null. Digests are compared in constant time against every key,
+    /// without stopping at a match, so the time taken says nothing about how close a guess was or which
+    /// app it hit.
     /// </summary>
-    public AppId? Authenticate(string presentedKey)
+    public ApiKeyCredential? FindKey(string presentedKey)
     {
-        var presented = Digest(presentedKey);
-        AppId? match = null;
-        foreach (var app in _apps)
+        var presented = ApiKeyCredential.DigestOf(presentedKey);
+        ApiKeyCredential? match = null;
+        foreach (var key in _keys)
         {
-            foreach (var digest in app.ApiKeyDigests)
+            if (CryptographicOperations.FixedTimeEquals(presented, key.Digest))
             {
-                if (CryptographicOperations.FixedTimeEquals(presented, digest))
-                {
-                    match = app.App;
-                }
+                match = key;
             }
         }
 
         return match;
     }
 
-    private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+    private static AppRegistration ReadApp(IConfigurationSection section, bool keysRequired)
+    {
+        var app = AppId.Parse(section.Key, SectionName);
+        if (!app.IsSuccess)
+        {
+            throw new InvalidOperationException($"App id '{section.Key}' under '{SectionName}' is invalid: {app.Error!.Message}");
+        }
+
+        var keys = ApiKeyCredential.Read(section, app.Value, defaultScopes: LedgerScopes.AppScopes, fixedScopes: null);
+        if (keys.Count == 0 && keysRequired)
+        {
+            throw new InvalidOperationException($"App '{section.Key}' has no API keys: configure '{section.Path}:Keys:0:Key' (or ':Sha256') with its ':Scopes', or '{section.Path}:ApiKeys'.");
+        }
+
+        var operations = section.GetSection("Operations").GetChildren().Select(operation => new KeyValuePair<string, string?>(operation.Key, operation.Value));
+        var catalog = OperationCatalog.Parse(app.Value, operations);
+        if (!catalog.IsSuccess)
+        {
+            throw new InvalidOperationException(catalog.Error!.Message);
+        }
+
+        return new AppRegistration(app.Value, keys, catalog.Value);
+    }
+
+    /// <summary>A key configured twice would act for whichever entry matched last: refuse it, naming both places but not the key.</summary>
+    private static void RefuseSharedKeys(IReadOnlyList<ApiKeyCredential> keys)
+    {
+        for (var i = 0; i < keys.Count; i++)
+        {
+            for (var j = i + 1; j < keys.Count; j++)
+            {
+                if (CryptographicOperations.FixedTimeEquals(keys[i].Digest, keys[j].Digest))
+                {
+                    throw new InvalidOperationException($"The same API key is configured at '{keys[i].Id}' and '{keys[j].Id}'; every key must belong to one app or operator only.");
+                }
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using Ledger.Domain;
 using Ledger.Engine;
+using Ledger.Http.Authentication;
 using Ledger.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -10,6 +11,9 @@ namespace Ledger.Http;
 public sealed record ApiRequest(HttpContext Http, AppId App)
 {
     public HttpRequest Request => Http.Request;
+
+    /// <summary>On operator routes, the app whose data the caller sees: its own, or null (every app) for an operator.</summary>
+    public AppId? VisibleApp => LedgerPrincipal.AppOf(Http.User) is { } own ? own : null;
 
     public CancellationToken Aborted => Http.RequestAborted;
 
@@ -39,20 +43,15 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
         try
         {
             AppId app = default;
-            if (!route.Anonymous)
+            if (route.Scope is { } scope)
             {
-                var presented = context.Request.Headers[ApiKeyHeader].ToString();
-                if (presented.Length == 0)
+                if (await RequestAuthorization.AuthorizeAsync(context, scope).ConfigureAwait(false) is { } refused)
                 {
-                    return Problems.Result(new LedgerError(ErrorCodes.MissingApiKey, $"Send the app's API key in the {ApiKeyHeader} header."), context);
+                    return Problems.Result(refused, context);
                 }
 
-                if (presented.Length > AppRegistry.MaxApiKeyLength || apps.Authenticate(presented) is not { } authenticated)
-                {
-                    return Problems.Result(new LedgerError(ErrorCodes.InvalidApiKey, "The API key is not valid."), context);
-                }
-
-                app = authenticated;
+                // An operator acts for no app; only operator routes admit one, and they read VisibleApp.
+                app = LedgerPrincipal.AppOf(context.User) ?? default;
             }
 
             return await route.Handler(this, new ApiRequest(context, app)).ConfigureAwait(false);
@@ -283,6 +282,11 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
         using (fields)
         {
             var kind = fields.RequiredString("kind").Then(ParseKind);
+            if (kind.IsSuccess && await RequestAuthorization.RequireScopeAsync(request.Http, ScopeOf(kind.Value)).ConfigureAwait(false) is { } refused)
+            {
+                return Problem(refused, request);
+            }
+
             var accountId = fields.RequiredString("account_id").Then(text => AccountId.Parse(text));
             var amount = fields.Integer("amount");
             var operation = fields.String("operation");
@@ -299,6 +303,9 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
                 : Problem(refusal, request);
         }
     }
+
+    /// <summary>What a transaction of this kind needs: the route admits either scope, the kind picks one.</summary>
+    private static string ScopeOf(TransactionKind kind) => kind == TransactionKind.Operation ? LedgerScopes.Operations : LedgerScopes.Issue;
 
     private static Result<TransactionKind> ParseKind(string kind) => kind switch
     {

@@ -1,3 +1,5 @@
+using Ledger.Http.Authentication;
+
 namespace Ledger.Http;
 
 public static partial class LedgerRoutes
@@ -10,12 +12,12 @@ public static partial class LedgerRoutes
 
     private static RouteDefinition[] ReportRoutes =>
     [
-        new("GetAccountSummary", "GET", AccountSummary, Anonymous: false, (api, request) => api.GetAccountSummaryAsync(request)),
-        new("RequestExport", "POST", Exports, Anonymous: false, (api, request) => api.RequestExportAsync(request)),
-        new("GetExport", "GET", Export, Anonymous: false, (api, request) => api.GetExportAsync(request)),
-        new("DownloadExport", "GET", ExportFile, Anonymous: false, (api, request) => api.DownloadExportAsync(request)),
+        new("GetAccountSummary", "GET", AccountSummary, Scope: LedgerScopes.Read, (api, request) => api.GetAccountSummaryAsync(request)),
+        new("RequestExport", "POST", Exports, Scope: LedgerScopes.Read, (api, request) => api.RequestExportAsync(request)),
+        new("GetExport", "GET", Export, Scope: LedgerScopes.Read, (api, request) => api.GetExportAsync(request)),
+        new("DownloadExport", "GET", ExportFile, Scope: LedgerScopes.Read, (api, request) => api.DownloadExportAsync(request)),
 
-        // Like /health: operational data only (names, counts, times), for probes that hold no app key.
-        new("GetConsumerStatus", "GET", ConsumerStatus, Anonymous: true, (api, request) => api.GetConsumerStatusAsync(request)),
+        // Operational data: an operator sees every app's consumers, an app's read credential its own.
+        new("GetConsumerStatus", "GET", ConsumerStatus, Scope: LedgerScopes.Operator, (api, request) => api.GetConsumerStatusAsync(request)),
     ];
 }

@@ -1,3 +1,5 @@
+using Ledger.Http.Authentication;
+
 namespace Ledger.Http;
 
 public static partial class LedgerRoutes
@@ -13,13 +15,13 @@ public static partial class LedgerRoutes
 
     private static RouteDefinition[] TransferRoutes =>
     [
-        new("StartTransfer", "POST", Transfers, Anonymous: false, (api, request) => api.StartTransferAsync(request)),
-        new("GetTransfer", "GET", Transfer, Anonymous: false, (api, request) => api.GetTransferAsync(request)),
-        new("RefundTransfer", "POST", TransferRefunds, Anonymous: false, (api, request) => api.RefundTransferAsync(request)),
-        new("PlaceHold", "POST", Holds, Anonymous: false, (api, request) => api.PlaceHoldAsync(request)),
-        new("GetHold", "GET", Hold, Anonymous: false, (api, request) => api.GetHoldAsync(request)),
-        new("CaptureHold", "POST", HoldCapture, Anonymous: false, (api, request) => api.CaptureHoldAsync(request)),
-        new("VoidHold", "POST", HoldVoid, Anonymous: false, (api, request) => api.VoidHoldAsync(request)),
-        new("RefundMint", "POST", TransactionRefunds, Anonymous: false, (api, request) => api.RefundMintAsync(request)),
+        new("StartTransfer", "POST", Transfers, Scope: LedgerScopes.Transfers, (api, request) => api.StartTransferAsync(request)),
+        new("GetTransfer", "GET", Transfer, Scope: LedgerScopes.Read, (api, request) => api.GetTransferAsync(request)),
+        new("RefundTransfer", "POST", TransferRefunds, Scope: LedgerScopes.Transfers, (api, request) => api.RefundTransferAsync(request)),
+        new("PlaceHold", "POST", Holds, Scope: LedgerScopes.Transfers, (api, request) => api.PlaceHoldAsync(request)),
+        new("GetHold", "GET", Hold, Scope: LedgerScopes.Read, (api, request) => api.GetHoldAsync(request)),
+        new("CaptureHold", "POST", HoldCapture, Scope: LedgerScopes.Transfers, (api, request) => api.CaptureHoldAsync(request)),
+        new("VoidHold", "POST", HoldVoid, Scope: LedgerScopes.Transfers, (api, request) => api.VoidHoldAsync(request)),
+        new("RefundMint", "POST", TransactionRefunds, Scope: LedgerScopes.Issue, (api, request) => api.RefundMintAsync(request)),
     ];
 }

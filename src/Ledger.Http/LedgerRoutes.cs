@@ -1,3 +1,5 @@
+using Ledger.Http.Authentication;
+
 namespace Ledger.Http;
 
 /// <summary>
@@ -25,19 +27,19 @@ public static partial class LedgerRoutes
 
     private static RouteDefinition[] CoreRoutes =>
     [
-        new("Health", "GET", Health, Anonymous: true, (api, request) => api.HealthAsync(request)),
-        new("Ping", "GET", Ping, Anonymous: true, (api, request) => api.PingAsync(request)),
-        new("PostLedger", "POST", Ledger, Anonymous: false, (api, request) => api.PostLedgerAsync(request)),
-        new("GetLedgerBalance", "GET", LedgerOwner, Anonymous: false, (api, request) => api.GetLedgerBalanceAsync(request)),
-        new("OpenAccount", "POST", Accounts, Anonymous: false, (api, request) => api.OpenAccountAsync(request)),
-        new("ListAccounts", "GET", Accounts, Anonymous: false, (api, request) => api.ListAccountsAsync(request)),
-        new("GetAccount", "GET", Account, Anonymous: false, (api, request) => api.GetAccountAsync(request)),
-        new("FreezeAccount", "POST", AccountFreeze, Anonymous: false, (api, request) => api.FreezeAccountAsync(request)),
-        new("UnfreezeAccount", "POST", AccountUnfreeze, Anonymous: false, (api, request) => api.UnfreezeAccountAsync(request)),
-        new("CloseAccount", "POST", AccountClose, Anonymous: false, (api, request) => api.CloseAccountAsync(request)),
-        new("GetBalance", "GET", AccountBalance, Anonymous: false, (api, request) => api.GetBalanceAsync(request)),
-        new("ListEntries", "GET", AccountEntries, Anonymous: false, (api, request) => api.ListEntriesAsync(request)),
-        new("PostTransaction", "POST", Transactions, Anonymous: false, (api, request) => api.PostTransactionAsync(request)),
+        new("Health", "GET", Health, Scope: null, (api, request) => api.HealthAsync(request)),
+        new("Ping", "GET", Ping, Scope: null, (api, request) => api.PingAsync(request)),
+        new("PostLedger", "POST", Ledger, Scope: LedgerScopes.Operations, (api, request) => api.PostLedgerAsync(request)),
+        new("GetLedgerBalance", "GET", LedgerOwner, Scope: LedgerScopes.Read, (api, request) => api.GetLedgerBalanceAsync(request)),
+        new("OpenAccount", "POST", Accounts, Scope: LedgerScopes.Accounts, (api, request) => api.OpenAccountAsync(request)),
+        new("ListAccounts", "GET", Accounts, Scope: LedgerScopes.Read, (api, request) => api.ListAccountsAsync(request)),
+        new("GetAccount", "GET", Account, Scope: LedgerScopes.Read, (api, request) => api.GetAccountAsync(request)),
+        new("FreezeAccount", "POST", AccountFreeze, Scope: LedgerScopes.Accounts, (api, request) => api.FreezeAccountAsync(request)),
+        new("UnfreezeAccount", "POST", AccountUnfreeze, Scope: LedgerScopes.Accounts, (api, request) => api.UnfreezeAccountAsync(request)),
+        new("CloseAccount", "POST", AccountClose, Scope: LedgerScopes.Accounts, (api, request) => api.CloseAccountAsync(request)),
+        new("GetBalance", "GET", AccountBalance, Scope: LedgerScopes.Read, (api, request) => api.GetBalanceAsync(request)),
+        new("ListEntries", "GET", AccountEntries, Scope: LedgerScopes.Read, (api, request) => api.ListEntriesAsync(request)),
+        new("PostTransaction", "POST", Transactions, Scope: LedgerScopes.OperationsOrIssue, (api, request) => api.PostTransactionAsync(request)),
     ];
 
     public static RouteDefinition Named(string name) => All.Single(route => route.Name == name);
@@ -61,5 +63,11 @@ public static partial class LedgerRoutes
     }
 }
 
-/// <summary>One route: its name (the Functions function name), method, template and handler.</summary>
-public sealed record RouteDefinition(string Name, string Method, string Template, bool Anonymous, Func<LedgerApi, ApiRequest, Task<Microsoft.AspNetCore.Http.IResult>> Handler);
+/// <summary>
+/// One route: its name (the Functions function name), method, template, the scope a credential needs to
+/// call it (a <see cref="LedgerScopes"/> value and policy name; null = anonymous) and handler.
+/// </summary>
+public sealed record RouteDefinition(string Name, string Method, string Template, string? Scope, Func<LedgerApi, ApiRequest, Task<Microsoft.AspNetCore.Http.IResult>> Handler)
+{
+    public bool Anonymous => Scope is null;
+}

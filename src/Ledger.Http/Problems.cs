@@ -36,6 +36,8 @@ public static class Problems
         [ErrorCodes.SameAccountTransfer] = (400, "Transfer to the same account"),
         [ErrorCodes.MissingApiKey] = (401, "Missing API key"),
         [ErrorCodes.InvalidApiKey] = (401, "Invalid API key"),
+        [ErrorCodes.InvalidToken] = (401, "Invalid bearer token"),
+        [ErrorCodes.InsufficientScope] = (403, "Insufficient scope"),
         [ErrorCodes.AccountNotFound] = (404, "Account not found"),
         [ErrorCodes.TransferNotFound] = (404, "Transfer not found"),
         [ErrorCodes.HoldNotFound] = (404, "Hold not found"),
@@ -61,8 +63,10 @@ public static class Problems
         [ErrorCodes.TransferNotRefundable] = (422, "Transfer not refundable"),
         [ErrorCodes.ExportTooLarge] = (422, "Export too large"),
         [ErrorCodes.Contention] = (429, "Too much contention"),
+        [ErrorCodes.RateLimited] = (429, "Rate limited"),
         [ErrorCodes.InternalError] = (500, "Internal error"),
         [ErrorCodes.StoreUnavailable] = (503, "Store unavailable"),
+        [ErrorCodes.Overloaded] = (503, "Overloaded"),
     };
 
     /// <summary>Every code the API can answer with, for tests and documentation.</summary>
@@ -88,12 +92,23 @@ public static class Problems
         };
     }
 
-    public static IResult Result(LedgerError error, HttpContext? context = null)
+    /// <summary>
+    /// The problem as a result. Refusals a client should simply retry (contention, an unavailable store,
+    /// rate limits, shedding) carry <c>Retry-After</c>: <paramref name="retryAfter"/> in whole seconds
+    /// (at least one) when known, else one second.
+    /// </summary>
+    public static IResult Result(LedgerError error, HttpContext? context = null, TimeSpan? retryAfter = null)
     {
         var body = Body(error, context?.Request.Path.Value);
-        var headers = error.Code == ErrorCodes.Contention || error.Code == ErrorCodes.StoreUnavailable
-            ? new Dictionary<string, string> { ["Retry-After"] = "1" }
+        var headers = retryAfter is not null || IsRetryable(error.Code)
+            ? new Dictionary<string, string> { ["Retry-After"] = RetryAfterSeconds(retryAfter ?? TimeSpan.FromSeconds(1)) }
             : null;
         return new JsonResult<ProblemBody>(body, HttpJson.Api.ProblemBody, body.Status, ContentType, headers);
     }
+
+    private static bool IsRetryable(string code)
+        => code is ErrorCodes.Contention or ErrorCodes.StoreUnavailable or ErrorCodes.RateLimited or ErrorCodes.Overloaded;
+
+    private static string RetryAfterSeconds(TimeSpan wait)
+        => Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -180,7 +180,7 @@ public sealed partial class FunctionsConfigurationTests
     {
         var registry = AppRegistry.FromConfiguration(SampleConfiguration());
         var key = SampleValues()[EnvironmentName(AppRegistry.SectionName) + "__app1__ApiKeys__0"];
-        Assert.Equal("app1", registry.Authenticate(key)?.Value);
+        Assert.Equal("app1", registry.FindKey(key)?.App?.Value);
     }
 
     [Fact]

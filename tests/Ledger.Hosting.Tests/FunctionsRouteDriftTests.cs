@@ -62,7 +62,7 @@ public sealed partial class FunctionsRouteDriftTests
             route.Template == function.Template,
             $"{name}: the route's template is '{route.Template}', the function's is LedgerRoutes.{function.RouteConstant} = '{function.Template}'.");
 
-        // Anonymous routes (health, ping, consumer status) are for probes without keys: a function key
+        // Anonymous routes (health, ping) are for probes without keys: a function key
         // on them would break the probes; every other route needs both the function key and the app key.
         var expectedLevel = route.Anonymous ? "Anonymous" : "Function";
         Assert.True(
@@ -222,7 +222,7 @@ public sealed partial class FunctionsRouteDriftTests
     [GeneratedRegex(@"foreach\s*\(\s*var\s+route\s+in\s+LedgerRoutes\.All\s*\)\s*\{\s*endpoints\.MapMethods\(\s*""/""\s*\+\s*route\.Template\s*,\s*\[\s*route\.Method\s*\]\s*,[^;]*api\.HandleAsync\(\s*route\s*,\s*context\s*\)\s*\)\s*\.WithName\(\s*route\.Name\s*\)\s*;\s*\}")]
     private static partial Regex LocalMappingLoop();
 
-    [GeneratedRegex(@"new\(\s*""(?<name>\w+)""\s*,\s*""(?<method>[A-Z]+)""\s*,\s*(?<template>\w+)\s*,\s*Anonymous:\s*(?:true|false)\s*,\s*\(api,\s*request\)\s*=>\s*api\.(?<handler>\w+)\(request\)\s*\)")]
+    [GeneratedRegex(@"new\(\s*""(?<name>\w+)""\s*,\s*""(?<method>[A-Z]+)""\s*,\s*(?<template>\w+)\s*,\s*Scope:\s*(?:null|LedgerScopes\.\w+)\s*,\s*\(api,\s*request\)\s*=>\s*api\.(?<handler>\w+)\(request\)\s*\)")]
     private static partial Regex RouteEntry();
 
     [GeneratedRegex(@"^    internal\s+(?:async\s+)?Task<IResult>\s+(?<method>\w+)\(\s*ApiRequest\s+request\s*\)", RegexOptions.Multiline)]

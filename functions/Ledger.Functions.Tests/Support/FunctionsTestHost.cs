@@ -45,9 +45,13 @@ internal sealed class NotDriven : ITransferSagaDriver
 internal sealed class FunctionsTestHost : IAsyncDisposable
 {
     public const string App1Key = "test-app1-key";
+
+    /// <summary>A key of app1 that may only post its catalog's operations (scope ledger.operations).</summary>
+    public const string CatalogOnlyKey = "test-app1-catalog-key";
     public static readonly AppId App = AppId.From("app1");
 
     private readonly ServiceProvider _provider;
+    private readonly List<AsyncServiceScope> _requestScopes = [];
 
     /// <param name="clockStart">Where the manual clock starts; <see cref="ManualClock.Start"/> when not given.</param>
     /// <param name="store">
@@ -60,6 +64,8 @@ internal sealed class FunctionsTestHost : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Ledger:Apps:app1:ApiKeys:0"] = App1Key,
+            ["Ledger:Apps:app1:Keys:0:Key"] = CatalogOnlyKey,
+            ["Ledger:Apps:app1:Keys:0:Scopes:0"] = "ledger.operations",
             ["Ledger:Apps:app1:Operations:DAILY_REWARD"] = "+1",
             ["Ledger:Apps:app1:Operations:SIGNUP_CREDIT"] = "+3",
             ["Ledger:Apps:app1:Operations:CREDIT_SPEND"] = "-1",
@@ -102,7 +108,10 @@ internal sealed class FunctionsTestHost : IAsyncDisposable
     /// <summary>A request as the Functions host hands it to a function: no route values set yet.</summary>
     public HttpRequest NewRequest(string method, string path, string? json = null, string? apiKey = App1Key, string? idempotencyKey = null)
     {
-        var context = new DefaultHttpContext { RequestServices = _provider };
+        // A scope per request, as the Functions host gives one: the authentication handlers live in it.
+        var scope = _provider.CreateAsyncScope();
+        _requestScopes.Add(scope);
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         context.Request.Method = method;
         context.Request.Path = path;
         if (apiKey is not null)
@@ -171,7 +180,15 @@ internal sealed class FunctionsTestHost : IAsyncDisposable
         return found.Value;
     }
 
-    public ValueTask DisposeAsync() => _provider.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var scope in _requestScopes)
+        {
+            await scope.DisposeAsync();
+        }
+
+        await _provider.DisposeAsync();
+    }
 }
 
 /// <summary>A response: status, body and Location header.</summary>

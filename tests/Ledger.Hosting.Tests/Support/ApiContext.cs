@@ -19,6 +19,7 @@ internal sealed class ApiContext : IAsyncDisposable
     public const string App1Key = "test-app1-key";
 
     private readonly ServiceProvider _provider;
+    private readonly List<AsyncServiceScope> _requestScopes = [];
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "ledger-hosting-tests-" + Guid.NewGuid().ToString("N"));
 
     public ApiContext(bool withProjections = false)
@@ -57,7 +58,10 @@ internal sealed class ApiContext : IAsyncDisposable
     /// <summary>A request as the Functions host hands it over: method, path, headers and body, route values not yet set.</summary>
     public HttpContext NewContext(string method, string path, string? json = null, string? apiKey = App1Key, string? idempotencyKey = null)
     {
-        var context = new DefaultHttpContext { RequestServices = _provider };
+        // A scope per request, as both hosts give one: the authentication handlers live in it.
+        var scope = _provider.CreateAsyncScope();
+        _requestScopes.Add(scope);
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         context.Request.Method = method;
         context.Request.Path = path;
         if (apiKey is not null)
@@ -93,6 +97,11 @@ internal sealed class ApiContext : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var scope in _requestScopes)
+        {
+            await scope.DisposeAsync();
+        }
+
         await _provider.DisposeAsync();
         if (Directory.Exists(_dataDirectory))
         {

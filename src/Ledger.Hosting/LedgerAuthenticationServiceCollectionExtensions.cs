@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using Ledger.Http;
+using Ledger.Http.Authentication;
+using Ledger.Http.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Ledger.Hosting;
+
+/// <summary>
+/// Authentication, authorization and request limits, registered once for both hosts: the <c>X-Api-Key</c>
+/// handler and, when <c>Ledger:Jwt</c> is configured, JWT bearer, behind one forwarding scheme; a policy per
+/// scope; and the rate-limit settings the local host's middleware uses.
+/// </summary>
+public static class LedgerAuthenticationServiceCollectionExtensions
+{
+    public static IServiceCollection AddLedgerAuthentication(this IServiceCollection services, IConfiguration configuration)
+    {
+        var jwt = JwtSettings.FromConfiguration(configuration);
+        var authentication = services.AddAuthentication(LedgerAuthentication.Scheme)
+            .AddPolicyScheme(LedgerAuthentication.Scheme, "API key or bearer token", scheme =>
+                scheme.ForwardDefaultSelector = context => LedgerAuthentication.SelectScheme(context, bearerEnabled: jwt is not null))
+            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(LedgerAuthentication.ApiKeyScheme, configureOptions: null);
+        if (jwt is not null)
+        {
+            authentication.AddJwtBearer(LedgerAuthentication.BearerScheme, bearer => ConfigureBearer(bearer, jwt));
+        }
+
+        services.AddAuthorization(authorization =>
+        {
+            // A policy per scope, and one per route policy that admits alternatives (a|b).
+            foreach (var name in LedgerScopes.All.Concat(LedgerRoutes.All.Select(route => route.Scope).OfType<string>()).Distinct(StringComparer.Ordinal))
+            {
+                authorization.AddPolicy(name, policy => policy.AddRequirements(new LedgerScopeRequirement(name)));
+            }
+        });
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, LedgerScopeAuthorizationHandler>();
+        services.AddSingleton(RateLimitSettings.FromConfiguration(configuration));
+        services.AddRateLimiter(_ => { });
+        return services;
+    }
+
+    /// <summary>
+    /// The local host's request limits, in order: shed beyond the in-flight bound, authenticate (so the
+    /// limiters know the app and key; routes reuse the result), then the per-app and per-key buckets.
+    /// </summary>
+    public static IApplicationBuilder UseLedgerRequestLimits(this IApplicationBuilder app)
+    {
+        var settings = app.ApplicationServices.GetRequiredService<RateLimitSettings>();
+        app.UseRateLimiter(LedgerRateLimiters.InFlight(settings));
+        app.UseAuthentication();
+        app.UseRateLimiter(LedgerRateLimiters.PerCaller(settings));
+        return app;
+    }
+
+    private static void ConfigureBearer(JwtBearerOptions bearer, JwtSettings jwt)
+    {
+        // Claims keep the token's names (scp, roles, azp): the ledger reads them, not .NET's long URIs.
+        bearer.MapInboundClaims = false;
+        bearer.Authority = jwt.Authority;
+        bearer.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
+        bearer.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            ValidIssuers = jwt.Issuers.Count > 0 ? jwt.Issuers : null,
+            ValidateAudience = true,
+            ValidAudiences = jwt.Audiences,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            ClockSkew = jwt.ClockSkew,
+            IssuerSigningKeys = jwt.SigningKeys.Select(SigningKey).ToArray(),
+        };
+        bearer.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = context =>
+            {
+                var apps = context.HttpContext.RequestServices.GetRequiredService<AppRegistry>();
+                var ledger = jwt.ToLedgerPrincipal(context.Principal!, apps, LedgerAuthentication.BearerScheme);
+                if (ledger.TryGetValue(out var principal, out var error))
+                {
+                    context.Principal = principal;
+                }
+                else
+                {
+                    context.Fail(error.Message);
+                }
+
+                return Task.CompletedTask;
+            },
+        };
+    }
+
+    /// <summary>A PEM public key (RSA or EC), or a base64 symmetric secret of at least 256 bits.</summary>
+    private static SecurityKey SigningKey(string configured)
+    {
+        if (!configured.Contains("-----BEGIN", StringComparison.Ordinal))
+        {
+            var secret = new byte[configured.Length];
+            return Convert.TryFromBase64String(configured, secret, out var length) && length >= 32
+                ? new SymmetricSecurityKey(secret[..length])
+                : throw KeyError();
+        }
+
+        var rsa = RSA.Create();
+        try
+        {
+            rsa.ImportFromPem(configured);
+            return new RsaSecurityKey(rsa);
+        }
+        catch (ArgumentException)
+        {
+            rsa.Dispose();
+        }
+
+        var ec = ECDsa.Create();
+        try
+        {
+            ec.ImportFromPem(configured);
+            return new ECDsaSecurityKey(ec);
+        }
+        catch (ArgumentException)
+        {
+            ec.Dispose();
+            throw KeyError();
+        }
+    }
+
+    private static InvalidOperationException KeyError()
+        => new($"A signing key under '{JwtSettings.SectionName}:SigningKeys' is neither a PEM public key nor a base64 secret of at least 32 bytes.");
+}

@@ -1,0 +1,91 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Configuration;
+
+namespace Ledger.Http.RateLimiting;
+
+/// <summary>A token bucket: a sustained rate and the burst it allows above it.</summary>
+public sealed record TokenBucketSettings(int TokensPerSecond, int Burst)
+{
+    /// <summary>
+    /// Options for a bucket inside a partitioned limiter, whose own timer replenishes every 100 ms: a rate of
+    /// ten or more per second is added in tenths, a smaller one a token at a time.
+    /// </summary>
+    public TokenBucketRateLimiterOptions ToOptions() => new()
+    {
+        TokenLimit = Burst,
+        TokensPerPeriod = TokensPerSecond >= 10 ? (TokensPerSecond + 9) / 10 : 1,
+        ReplenishmentPeriod = TokensPerSecond >= 10 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1.0 / TokensPerSecond),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    internal static TokenBucketSettings Read(IConfigurationSection section, TokenBucketSettings fallback)
+    {
+        var settings = new TokenBucketSettings(
+            Positive(section, nameof(TokensPerSecond)) ?? fallback.TokensPerSecond,
+            Positive(section, nameof(Burst)) ?? fallback.Burst);
+        return settings;
+    }
+
+    internal static int? Positive(IConfigurationSection section, string name)
+    {
+        var text = section[name];
+        if (text is null)
+        {
+            return null;
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new InvalidOperationException($"'{section.Path}:{name}' is '{text}'; use a whole number above zero.");
+    }
+}
+
+/// <summary>
+/// Request limits, from <c>Ledger:RateLimits</c>: a token bucket per app (<c>Default</c>, overridden by
+/// <c>Ledger:Apps:{app}:RateLimit</c>) and per credential (<c>PerKey</c>), answered 429; and a bound on
+/// requests in flight (<c>MaxInFlight</c>, with <c>InFlightQueue</c> waiting places), beyond which requests
+/// are shed with 503 at once. The defaults let one app key run the benchmarks (tens of thousands of
+/// requests per second at 64 connections) unthrottled, and shed at 512 connections.
+/// </summary>
+public sealed record RateLimitSettings
+{
+    public const string SectionName = "Ledger:RateLimits";
+
+    public static readonly TokenBucketSettings DefaultPerApp = new(100_000, 100_000);
+    public static readonly TokenBucketSettings DefaultPerKey = new(100_000, 100_000);
+    public const int DefaultMaxInFlight = 128;
+
+    public required TokenBucketSettings PerApp { get; init; }
+
+    public required TokenBucketSettings PerKey { get; init; }
+
+    /// <summary>Apps with limits of their own, by app id.</summary>
+    public required IReadOnlyDictionary<string, TokenBucketSettings> Apps { get; init; }
+
+    public int MaxInFlight { get; init; } = DefaultMaxInFlight;
+
+    public int InFlightQueue { get; init; }
+
+    public TokenBucketSettings ForApp(string app) => Apps.TryGetValue(app, out var own) ? own : PerApp;
+
+    public static RateLimitSettings FromConfiguration(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(SectionName);
+        var perApp = TokenBucketSettings.Read(section.GetSection("Default"), DefaultPerApp);
+        var apps = configuration.GetSection(AppRegistry.SectionName).GetChildren()
+            .Where(app => app.GetSection("RateLimit").Exists())
+            .ToDictionary(app => app.Key, app => TokenBucketSettings.Read(app.GetSection("RateLimit"), perApp), StringComparer.Ordinal);
+        var queue = section["InFlightQueue"] is { } queueText
+            ? int.TryParse(queueText, out var places) && places >= 0 ? places : throw new InvalidOperationException($"'{SectionName}:InFlightQueue' is '{queueText}'; use zero or more.")
+            : 0;
+        return new RateLimitSettings
+        {
+            PerApp = perApp,
+            PerKey = TokenBucketSettings.Read(section.GetSection("PerKey"), DefaultPerKey),
+            Apps = apps,
+            MaxInFlight = TokenBucketSettings.Positive(section, "MaxInFlight") ?? DefaultMaxInFlight,
+            InFlightQueue = queue,
+        };
+    }
+}

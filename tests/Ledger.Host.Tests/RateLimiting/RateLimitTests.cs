@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using Ledger.Domain;
+using Ledger.Host.Tests.Infrastructure;
+using Ledger.Storage;
+using Ledger.Storage.InMemory;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Ledger.Host.Tests.RateLimiting;
+
+/// <summary>
+/// Token buckets per app and per key answer 429 <c>rate_limited</c> with Retry-After once spent; the bound on
+/// requests in flight sheds the excess with 503 <c>overloaded</c> at once instead of queueing it.
+/// </summary>
+public sealed class RateLimitTests
+{
+    [Fact]
+    public async Task An_app_over_its_own_limit_gets_429_with_Retry_After_while_another_app_is_served()
+    {
+        await using var ledger = new SecuredLedger(new Dictionary<string, string?>
+        {
+            ["Ledger:Apps:app2:RateLimit:TokensPerSecond"] = "1",
+            ["Ledger:Apps:app2:RateLimit:Burst"] = "2",
+        });
+        using var app2 = ledger.Client(LedgerApiFactory.App2Key);
+        using var app1 = ledger.Client(LedgerApiFactory.App1Key);
+
+        var answers = new List<ApiResponse>();
+        for (var i = 0; i < 5; i++)
+        {
+            answers.Add(await app2.GetAsync("/accounts/acct-1"));
+        }
+
+        Assert.All(answers.Take(2), answer => Assert.NotEqual(429, answer.Status));
+        var limited = Assert.IsType<ApiResponse>(answers.FirstOrDefault(answer => answer.Status == 429), exactMatch: false);
+        ProblemAssert.Is(limited, 429, ErrorCodes.RateLimited);
+        Assert.True(int.TryParse(limited.Header("Retry-After"), out var seconds) && seconds >= 1, limited.ToString());
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.NotEqual(429, (await app1.GetAsync("/accounts/acct-1")).Status);
+        }
+    }
+
+    [Fact]
+    public async Task A_key_over_the_per_key_limit_gets_429_while_another_key_of_its_app_is_served()
+    {
+        await using var ledger = new SecuredLedger(new Dictionary<string, string?>
+        {
+            ["Ledger:RateLimits:PerKey:TokensPerSecond"] = "1",
+            ["Ledger:RateLimits:PerKey:Burst"] = "2",
+        });
+        using var reader = ledger.Client(SecuredLedger.HashedReadKey);
+        using var other = ledger.Client(SecuredLedger.KeyFor(Ledger.Http.Authentication.LedgerScopes.Read));
+
+        var answers = new List<ApiResponse>();
+        for (var i = 0; i < 5; i++)
+        {
+            answers.Add(await reader.GetAsync("/accounts/acct-1"));
+        }
+
+        ProblemAssert.Is(Assert.IsType<ApiResponse>(answers.FirstOrDefault(answer => answer.Status == 429), exactMatch: false), 429, ErrorCodes.RateLimited);
+        Assert.NotEqual(429, (await other.GetAsync("/accounts/acct-1")).Status);
+    }
+
+    [Fact]
+    public async Task Beyond_the_in_flight_bound_a_request_is_shed_at_once_with_503_overloaded_and_Retry_After()
+    {
+        var store = new FaultyStore(new InMemoryLedgerStore());
+        await using var factory = new LedgerApiFactory();
+        await using var host = factory.WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Ledger:RateLimits:MaxInFlight", "1");
+            builder.ConfigureTestServices(services =>
+            {
+                services.RemoveAll<ILedgerStore>();
+                services.AddSingleton<ILedgerStore>(store);
+            });
+        });
+        using var client = new LedgerClient(host.CreateClient());
+        client.Http.DefaultRequestHeaders.Add("X-Api-Key", LedgerApiFactory.App1Key);
+        (await client.GetAsync("/ping")).Expect(200);
+
+        using var release = new ManualResetEventSlim();
+        store.FailWith(() =>
+        {
+            release.Wait(TimeSpan.FromSeconds(30));
+            return new StoreUnavailableException("released by the test");
+        });
+        var blocked = client.GetAsync("/accounts/acct-1/balance");
+        try
+        {
+            var shed = await FirstShedAsync(client);
+            ProblemAssert.Is(shed.Response, 503, ErrorCodes.Overloaded);
+            Assert.Equal("1", shed.Response.Header("Retry-After"));
+            Assert.True(shed.Elapsed < TimeSpan.FromSeconds(1), $"Shedding took {shed.Elapsed}.");
+        }
+        finally
+        {
+            store.Heal();
+            release.Set();
+        }
+
+        // Released, the held request finishes and its place is free again.
+        await blocked;
+        (await client.GetAsync("/ping")).Expect(200);
+    }
+
+    /// <summary>Pings until one is shed (the blocked request holds the only place by then), bounded at ten seconds.</summary>
+    private static async Task<(ApiResponse Response, TimeSpan Elapsed)> FirstShedAsync(LedgerClient client)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            var timer = Stopwatch.StartNew();
+            var response = await client.GetAsync("/ping");
+            if (response.Status == 503)
+            {
+                return (response, timer.Elapsed);
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new Xunit.Sdk.XunitException("No request was shed within ten seconds while one held the only place in flight.");
+    }
+}
