@@ -22,9 +22,8 @@ public static class ProjectionServiceCollectionExtensions
     public const string ExportsDirectoryName = "exports";
 
     /// <param name="runConsumersInProcess">
-    /// True on the local host: a hosted service reads the change feed through the store port. The
-    /// Functions app passes false, because its CosmosDBTrigger functions hand the changes to the same
-    /// consumers instead.
+    /// True on the local host: a hosted service runs every processor continuously. The Functions app passes
+    /// false, because its timer functions drain the same processors a time budget at a time.
     /// </param>
     public static IServiceCollection AddLedgerProjections(this IServiceCollection services, IConfiguration configuration, bool runConsumersInProcess = true)
     {
@@ -62,8 +61,10 @@ public static class ProjectionServiceCollectionExtensions
             var store = provider.GetRequiredService<ILedgerStore>();
             var time = provider.GetRequiredService<TimeProvider>();
             var loggers = provider.GetRequiredService<ILoggerFactory>();
-            return new ChangeFeedProcessors(provider.GetServices<IChangeConsumer>().Select(consumer =>
-                new ChangeFeedProcessor(store, consumer, processorOptions, time, loggers.CreateLogger("Ledger.Projections." + consumer.Name))));
+            return new ChangeFeedProcessors(
+                provider.GetServices<IChangeConsumer>().Select(consumer =>
+                    new ChangeFeedProcessor(store, consumer, processorOptions, time, loggers.CreateLogger("Ledger.Projections." + consumer.Name))),
+                new DeadLetterStore(store));
         });
         if (runConsumersInProcess)
         {
@@ -82,6 +83,11 @@ public static class ProjectionServiceCollectionExtensions
             PollInterval = section.GetValue<TimeSpan?>("PollInterval") ?? defaults.PollInterval,
             RetryInitialDelay = section.GetValue<TimeSpan?>("RetryInitialDelay") ?? defaults.RetryInitialDelay,
             RetryMaxDelay = section.GetValue<TimeSpan?>("RetryMaxDelay") ?? defaults.RetryMaxDelay,
+            NarrowAfterFailures = section.GetValue<int?>("NarrowAfterFailures") ?? defaults.NarrowAfterFailures,
+            MaxAttemptsPerChange = section.GetValue<int?>("MaxAttemptsPerChange") ?? defaults.MaxAttemptsPerChange,
+            DrainBudget = section.GetValue<TimeSpan?>("DrainBudget") ?? defaults.DrainBudget,
+            LagSampleSize = section.GetValue<int?>("LagSampleSize") ?? defaults.LagSampleSize,
+            StatusCacheDuration = section.GetValue<TimeSpan?>("StatusCacheDuration") ?? defaults.StatusCacheDuration,
         };
     }
 

@@ -109,6 +109,7 @@ public sealed partial class LedgerApi
             : Problem(error, request);
     }
 
+    /// <summary>The consumers as the caller may see them: an app its own figures and dead letters, an operator everything.</summary>
     internal async Task<IResult> GetConsumerStatusAsync(ApiRequest request)
     {
         if (ReportService<ChangeFeedProcessors>(request) is not { } processors)
@@ -116,8 +117,8 @@ public sealed partial class LedgerApi
             return ReportsNotEnabled(request);
         }
 
-        var statuses = await processors.GetStatusAsync(request.Aborted).ConfigureAwait(false);
-        return Json(new ConsumerStatusListResponse { Consumers = statuses.Select(ConsumerStatusResponse.Of).ToArray() }, ReportJson.Default.ConsumerStatusListResponse);
+        var report = await processors.GetReportAsync(request.VisibleApp, request.Aborted).ConfigureAwait(false);
+        return Json(ConsumerStatusListResponse.Of(report), ReportJson.Default.ConsumerStatusListResponse);
     }
 
     private static Result<string> ParseScope(string? scope) => scope switch

@@ -102,14 +102,17 @@ public sealed record ExportResponse
     };
 }
 
+/// <summary>One consumer; the volume figures and the error text appear only in the operator's view.</summary>
 public sealed record ConsumerStatusResponse
 {
     [JsonPropertyName("name")] public required string Name { get; init; }
     [JsonPropertyName("state")] public required string State { get; init; }
     [JsonPropertyName("changes_behind")] public long? ChangesBehind { get; init; }
+    [JsonPropertyName("changes_behind_at_least")] public bool? ChangesBehindAtLeast { get; init; }
     [JsonPropertyName("seconds_behind")] public double? SecondsBehind { get; init; }
-    [JsonPropertyName("handled_changes")] public required long HandledChanges { get; init; }
-    [JsonPropertyName("handled_batches")] public required long HandledBatches { get; init; }
+    [JsonPropertyName("handled_changes")] public long? HandledChanges { get; init; }
+    [JsonPropertyName("handled_batches")] public long? HandledBatches { get; init; }
+    [JsonPropertyName("dead_lettered")] public long? DeadLettered { get; init; }
     [JsonPropertyName("last_checkpoint_at")] public DateTimeOffset? LastCheckpointAt { get; init; }
     [JsonPropertyName("consecutive_failures")] public required int ConsecutiveFailures { get; init; }
     [JsonPropertyName("last_error")] public string? LastError { get; init; }
@@ -128,9 +131,11 @@ public sealed record ConsumerStatusResponse
             _ => "stopped",
         },
         ChangesBehind = status.ChangesBehind,
+        ChangesBehindAtLeast = status.ChangesBehind is null ? null : status.ChangesBehindIsLowerBound,
         SecondsBehind = status.TimeBehind is { } behind ? Math.Round(behind.TotalSeconds, 3) : null,
         HandledChanges = status.HandledChanges,
         HandledBatches = status.HandledBatches,
+        DeadLettered = status.DeadLettered,
         LastCheckpointAt = status.LastCheckpointAt,
         ConsecutiveFailures = status.ConsecutiveFailures,
         LastError = status.LastError,
@@ -139,9 +144,51 @@ public sealed record ConsumerStatusResponse
     };
 }
 
+/// <summary>A change a consumer set aside after its bounded retries.</summary>
+public sealed record DeadLetterResponse
+{
+    [JsonPropertyName("consumer")] public required string Consumer { get; init; }
+    [JsonPropertyName("app_id")] public string? AppId { get; init; }
+    [JsonPropertyName("change_id")] public required string ChangeId { get; init; }
+    [JsonPropertyName("document_type")] public required string DocumentType { get; init; }
+    [JsonPropertyName("committed_at")] public required DateTimeOffset CommittedAt { get; init; }
+    [JsonPropertyName("attempts")] public required int Attempts { get; init; }
+    [JsonPropertyName("error")] public required string Error { get; init; }
+    [JsonPropertyName("dead_lettered_at")] public required DateTimeOffset DeadLetteredAt { get; init; }
+
+    public static DeadLetterResponse Of(DeadLetterDocument letter) => new()
+    {
+        Consumer = letter.Consumer,
+        AppId = letter.AppId,
+        ChangeId = letter.ChangeId,
+        DocumentType = letter.DocumentType,
+        CommittedAt = letter.CommittedAt,
+        Attempts = letter.Attempts,
+        Error = letter.Error,
+        DeadLetteredAt = letter.DeadLetteredAt,
+    };
+}
+
+/// <summary>
+/// <c>GET /status/consumers</c>: <c>scope</c> is the caller's app id, or <c>all</c> for an operator;
+/// <c>dead_letters</c> holds at most <see cref="DeadLetterStore.MaxListed"/>, with <c>dead_letters_truncated</c> when there are more.
+/// </summary>
 public sealed record ConsumerStatusListResponse
 {
+    public const string AllApps = "all";
+
+    [JsonPropertyName("scope")] public required string Scope { get; init; }
     [JsonPropertyName("consumers")] public required IReadOnlyList<ConsumerStatusResponse> Consumers { get; init; }
+    [JsonPropertyName("dead_letters")] public required IReadOnlyList<DeadLetterResponse> DeadLetters { get; init; }
+    [JsonPropertyName("dead_letters_truncated")] public required bool DeadLettersTruncated { get; init; }
+
+    public static ConsumerStatusListResponse Of(ConsumersReport report) => new()
+    {
+        Scope = report.App is { } app ? app.Value : AllApps,
+        Consumers = report.Consumers.Select(ConsumerStatusResponse.Of).ToArray(),
+        DeadLetters = report.DeadLetters.Letters.Select(DeadLetterResponse.Of).ToArray(),
+        DeadLettersTruncated = report.DeadLetters.Truncated,
+    };
 }
 
 /// <summary>Source-generated JSON for the report responses (summaries, exports, consumer status).</summary>

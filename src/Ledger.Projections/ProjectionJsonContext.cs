@@ -6,5 +6,6 @@ namespace Ledger.Projections;
 /// <summary>Source-generated serialization of the documents and event payloads this project writes.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ExportDocument))]
+[JsonSerializable(typeof(DeadLetterDocument))]
 [JsonSerializable(typeof(LedgerEventData))]
 internal sealed partial class ProjectionJsonContext : JsonSerializerContext;

@@ -164,6 +164,7 @@ public sealed class ChangeFeedProcessorTests
         var head = await ledger.Store.EstimateLagAsync(null, CancellationToken.None);
         Assert.Equal(ConsumerState.Starting, before.State);
         Assert.Equal(head.ChangesBehind, before.ChangesBehind);
+        Assert.False(before.ChangesBehindIsLowerBound);
         Assert.True(before.ChangesBehind >= 3);
         Assert.Equal(TimeSpan.FromSeconds(90), before.TimeBehind);
 
@@ -182,10 +183,18 @@ public sealed class ChangeFeedProcessorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new ChangeFeedProcessorOptions { PollInterval = TimeSpan.FromHours(1) }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new ChangeFeedProcessorOptions { RetryInitialDelay = TimeSpan.FromSeconds(5), RetryMaxDelay = TimeSpan.FromSeconds(1) }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new ChangeFeedProcessorOptions { RetryMaxDelay = TimeSpan.FromHours(1) }.Validate());
-        Assert.Throws<InvalidOperationException>(() => new ChangeFeedProcessors([
-            new ChangeFeedProcessor(new Ledger.Storage.InMemory.InMemoryLedgerStore(), new RecordingConsumer("same"), new ChangeFeedProcessorOptions(), TimeProvider.System),
-            new ChangeFeedProcessor(new Ledger.Storage.InMemory.InMemoryLedgerStore(), new RecordingConsumer("same"), new ChangeFeedProcessorOptions(), TimeProvider.System),
-        ]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ChangeFeedProcessorOptions { NarrowAfterFailures = 0 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ChangeFeedProcessorOptions { MaxAttemptsPerChange = ChangeFeedProcessorOptions.MaxFailureBound + 1 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ChangeFeedProcessorOptions { DrainBudget = TimeSpan.Zero }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ChangeFeedProcessorOptions { LagSampleSize = StoreLimits.MaxPageSize + 1 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ChangeFeedProcessorOptions { StatusCacheDuration = TimeSpan.FromHours(1) }.Validate());
+        var store = new Ledger.Storage.InMemory.InMemoryLedgerStore();
+        Assert.Throws<InvalidOperationException>(() => new ChangeFeedProcessors(
+            [
+                new ChangeFeedProcessor(store, new RecordingConsumer("same"), new ChangeFeedProcessorOptions(), TimeProvider.System),
+                new ChangeFeedProcessor(store, new RecordingConsumer("same"), new ChangeFeedProcessorOptions(), TimeProvider.System),
+            ],
+            new DeadLetterStore(store)));
     }
 
     /// <summary>Snapshot sequence → ETag: the same ETags mean no snapshot was written again.</summary>

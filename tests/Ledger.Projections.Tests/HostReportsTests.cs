@@ -68,7 +68,16 @@ public sealed class HostReportsTests : IAsyncLifetime
         using var consumers = await GetJsonAsync("/status/consumers");
         var names = consumers.RootElement.GetProperty("consumers").EnumerateArray().Select(consumer => consumer.GetProperty("name").GetString()).ToList();
         Assert.Equal(["snapshots", "exports"], names);
-        Assert.All(consumers.RootElement.GetProperty("consumers").EnumerateArray(), consumer => Assert.True(consumer.TryGetProperty("changes_behind", out _)));
+
+        // An app key sees how late each consumer is and its own dead letters, not every app's volumes.
+        Assert.Equal("app1", consumers.RootElement.GetProperty("scope").GetString());
+        Assert.All(consumers.RootElement.GetProperty("consumers").EnumerateArray(), consumer =>
+        {
+            Assert.True(consumer.TryGetProperty("seconds_behind", out _));
+            Assert.False(consumer.TryGetProperty("changes_behind", out _));
+            Assert.False(consumer.TryGetProperty("handled_changes", out _));
+        });
+        Assert.Equal(0, consumers.RootElement.GetProperty("dead_letters").GetArrayLength());
 
         using var missing = await _client.GetAsync("/exports/exp_000000000000000000000000");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

@@ -24,13 +24,17 @@ public enum StepOutcome
 /// Runs one consumer over the change feed: read its checkpoint → read at most a batch → handle → write the
 /// checkpoint, over and over. The checkpoint moves only after the batch was handled, so a crash between the
 /// two repeats the batch (at least once; the consumer makes the repeat harmless). A failure backs off with
-/// jitter and retries the same batch; it touches nothing but this consumer, and postings never wait on any
-/// consumer because the feed is read after the fact. Everything goes through the store port, so the same
-/// loop runs on SQLite, in memory, or on the Cosmos DB change feed.
+/// jitter and retries the same batch, never skipping it; a batch that keeps failing for a reason other than
+/// an outage is tried change by change, and a change that keeps failing alone is set aside as a dead letter
+/// (see <see cref="ChangeFailures"/>), so one poison change cannot stop a consumer for every app. A failure
+/// touches nothing but this consumer, and postings never wait on any consumer because the feed is read after
+/// the fact. Everything goes through the store port, so the same loop runs on SQLite, in memory, or on the
+/// Cosmos DB change feed, continuously in the local host (<see cref="RunAsync"/>) or a time budget at a time
+/// in the Functions app's timers (<see cref="DrainAsync"/>).
 /// </summary>
-public sealed class ChangeFeedProcessor
+public sealed partial class ChangeFeedProcessor
 {
-    /// <summary>Longest error text kept for the status endpoint; exception messages can be arbitrarily long.</summary>
+    /// <summary>Longest error text kept for the status endpoint and dead letters; exception messages can be arbitrarily long.</summary>
     private const int MaxErrorLength = 500;
 
     private readonly ILedgerStore _store;
@@ -38,23 +42,12 @@ public sealed class ChangeFeedProcessor
     private readonly ChangeFeedProcessorOptions _options;
     private readonly TimeProvider _time;
     private readonly RetryBackoff _backoff;
+    private readonly DeadLetterStore _deadLetters;
     private readonly ILogger _logger;
-    private readonly Lock _statusGate = new();
 
-    // Only the processor's own loop touches these two; no lock needed.
+    // Only the step that runs touches these (steps never overlap: one loop or one drain at a time); no lock needed.
     private bool _checkpointLoaded;
     private string? _continuation;
-
-    // Guarded by _statusGate: read by the status endpoint while the loop runs.
-    private ConsumerState _state = ConsumerState.Starting;
-    private long _handledChanges;
-    private long _handledBatches;
-    private DateTimeOffset? _lastCheckpointAt;
-    private int _consecutiveFailures;
-    private string? _lastError;
-    private DateTimeOffset? _lastErrorAt;
-    private DateTimeOffset? _nextAttemptAt;
-    private string? _knownContinuation;
 
     public ChangeFeedProcessor(ILedgerStore store, IChangeConsumer consumer, ChangeFeedProcessorOptions options, TimeProvider time, ILogger? logger = null, Func<double>? nextUnitRandom = null)
     {
@@ -68,10 +61,14 @@ public sealed class ChangeFeedProcessor
         _options = options;
         _time = time;
         _backoff = new RetryBackoff(options.RetryInitialDelay, options.RetryMaxDelay, nextUnitRandom);
+        _deadLetters = new DeadLetterStore(store);
         _logger = logger ?? NullLogger.Instance;
     }
 
     public string Name => _consumer.Name;
+
+    /// <summary>How long one <see cref="DrainAsync"/> may start new batches.</summary>
+    public TimeSpan DrainBudget => _options.DrainBudget;
 
     /// <summary>Steps until cancelled, waiting between steps as the outcome says. Never throws but for cancellation.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -98,6 +95,50 @@ public sealed class ChangeFeedProcessor
     }
 
     /// <summary>
+    /// Steps from the stored checkpoint until the consumer reaches the head of the feed, or until
+    /// <see cref="ChangeFeedProcessorOptions.DrainBudget"/> is spent, and returns: one timer invocation's
+    /// work. A failed step is retried after its backoff while the backoff fits in the budget; otherwise the
+    /// next drain retries it from the same checkpoint. The budget decides whether a step starts; the step
+    /// under way when it runs out finishes (a batch is bounded by the batch size).
+    /// </summary>
+    public async Task<DrainResult> DrainAsync(CancellationToken cancellationToken)
+    {
+        // Drains may run on any instance, one at a time: the checkpoint another instance moved is the truth.
+        _checkpointLoaded = false;
+        var startedAt = _time.GetUtcNow();
+        var batches = 0;
+        while (true)
+        {
+            var outcome = await StepAsync(cancellationToken).ConfigureAwait(false);
+            var spent = _time.GetUtcNow() - startedAt;
+            switch (outcome)
+            {
+                case StepOutcome.HandledFullBatch:
+                    batches++;
+                    if (spent >= _options.DrainBudget)
+                    {
+                        return new DrainResult(DrainOutcome.BudgetSpent, batches);
+                    }
+
+                    continue;
+                case StepOutcome.HandledToHead:
+                    return new DrainResult(DrainOutcome.CaughtUp, batches + 1);
+                case StepOutcome.CaughtUp:
+                    return new DrainResult(DrainOutcome.CaughtUp, batches);
+                default:
+                    var wait = DelayAfter(StepOutcome.Failed);
+                    if (spent + wait >= _options.DrainBudget)
+                    {
+                        return new DrainResult(DrainOutcome.Failed, batches);
+                    }
+
+                    await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
     /// One read → handle → checkpoint. Failures are recorded and returned, not thrown, so the caller
     /// decides how long to wait; only cancellation of <paramref name="cancellationToken"/> throws.
     /// </summary>
@@ -105,14 +146,7 @@ public sealed class ChangeFeedProcessor
     {
         try
         {
-            if (!_checkpointLoaded)
-            {
-                // After a restart the consumer resumes from its lease, never from memory.
-                _continuation = await _store.ReadCheckpointAsync(Name, cancellationToken).ConfigureAwait(false);
-                _checkpointLoaded = true;
-                PublishContinuation(_continuation);
-            }
-
+            await LoadCheckpointAsync(cancellationToken).ConfigureAwait(false);
             var page = await _store.ReadChangesAsync(_continuation, _options.BatchSize, cancellationToken).ConfigureAwait(false);
             if (page.Changes.Count == 0)
             {
@@ -121,10 +155,11 @@ public sealed class ChangeFeedProcessor
             }
 
             SetState(ConsumerState.Running);
-            await _consumer.HandleAsync(page.Changes, cancellationToken).ConfigureAwait(false);
+            await HandleAsync(page.Changes, cancellationToken).ConfigureAwait(false);
             await _store.WriteCheckpointAsync(Name, page.Continuation, cancellationToken).ConfigureAwait(false);
             _continuation = page.Continuation;
-            RecordSuccess(page.Changes.Count, page.Continuation);
+            ForgetBatch();
+            RecordSuccess(page.Changes.Count);
             return page.Changes.Count >= _options.BatchSize ? StepOutcome.HandledFullBatch : StepOutcome.HandledToHead;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -138,122 +173,38 @@ public sealed class ChangeFeedProcessor
         }
     }
 
-    /// <summary>The consumer's health, with its lag estimated now from the position it last checkpointed.</summary>
-    public async Task<ConsumerStatus> GetStatusAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the checkpoint on the first step, and again at the start of each drain.</summary>
+    private async Task LoadCheckpointAsync(CancellationToken cancellationToken)
     {
-        ConsumerStatus status;
-        string? continuation;
-        bool positionKnown;
-        lock (_statusGate)
+        if (_checkpointLoaded)
         {
-            status = new ConsumerStatus
-            {
-                Name = Name,
-                State = _state,
-                HandledChanges = _handledChanges,
-                HandledBatches = _handledBatches,
-                LastCheckpointAt = _lastCheckpointAt,
-                ConsecutiveFailures = _consecutiveFailures,
-                LastError = _lastError,
-                LastErrorAt = _lastErrorAt,
-                NextAttemptAt = _nextAttemptAt,
-            };
-            continuation = _knownContinuation;
-            positionKnown = _state != ConsumerState.Starting || _knownContinuation is not null;
+            return;
         }
 
-        try
+        // After a restart the consumer resumes from its lease, never from memory.
+        var stored = await _store.ReadCheckpointAsync(Name, cancellationToken).ConfigureAwait(false);
+        if (!string.Equals(stored, _continuation, StringComparison.Ordinal))
         {
-            if (!positionKnown)
-            {
-                continuation = await _store.ReadCheckpointAsync(Name, cancellationToken).ConfigureAwait(false);
-            }
-
-            var lag = await _store.EstimateLagAsync(continuation, cancellationToken).ConfigureAwait(false);
-            var behind = lag.OldestPendingCommittedAt is { } oldest ? _time.GetUtcNow() - oldest : TimeSpan.Zero;
-            return status with { ChangesBehind = lag.ChangesBehind, TimeBehind = behind < TimeSpan.Zero ? TimeSpan.Zero : behind };
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            // The status endpoint must answer even when the store does not: lag stays unknown.
-            _logger.LogWarning(exception, "Could not estimate the lag of consumer {Consumer}", Name);
-            return status;
-        }
-    }
-
-    /// <summary>How long to wait after a step: nothing while there is more, the poll interval when caught up, a backoff after a failure.</summary>
-    internal TimeSpan DelayAfter(StepOutcome outcome)
-    {
-        switch (outcome)
-        {
-            case StepOutcome.HandledFullBatch:
-                return TimeSpan.Zero;
-            case StepOutcome.Failed:
-                int failures;
-                lock (_statusGate)
-                {
-                    failures = _consecutiveFailures;
-                }
-
-                var delay = _backoff.DelayAfter(Math.Max(failures, 1));
-                lock (_statusGate)
-                {
-                    _nextAttemptAt = _time.GetUtcNow() + delay;
-                }
-
-                return delay;
-            default:
-                return _options.PollInterval;
-        }
-    }
-
-    private void PublishContinuation(string? continuation)
-    {
-        lock (_statusGate)
-        {
-            _knownContinuation = continuation;
-        }
-    }
-
-    private void SetState(ConsumerState state, bool recovered = false)
-    {
-        lock (_statusGate)
-        {
-            _state = state;
-            if (recovered)
-            {
-                _consecutiveFailures = 0;
-                _nextAttemptAt = null;
-            }
-        }
-    }
-
-    private void RecordSuccess(int changes, string continuation)
-    {
-        lock (_statusGate)
-        {
-            _handledChanges += changes;
-            _handledBatches++;
-            _lastCheckpointAt = _time.GetUtcNow();
-            _knownContinuation = continuation;
-            _consecutiveFailures = 0;
-            _nextAttemptAt = null;
-        }
-    }
-
-    private void RecordFailure(Exception exception)
-    {
-        int failures;
-        lock (_statusGate)
-        {
-            _state = ConsumerState.BackingOff;
-            _consecutiveFailures = _consecutiveFailures == int.MaxValue ? int.MaxValue : _consecutiveFailures + 1;
-            failures = _consecutiveFailures;
-            var error = exception.GetType().Name + ": " + exception.Message;
-            _lastError = error.Length <= MaxErrorLength ? error : error[..MaxErrorLength];
-            _lastErrorAt = _time.GetUtcNow();
+            ForgetBatch();
         }
 
-        _logger.LogWarning(exception, "Consumer {Consumer} failed ({Failures} in a row); it will retry the same changes after a backoff", Name, failures);
+        _continuation = stored;
+        _checkpointLoaded = true;
     }
 }
+
+/// <summary>How a drain ended.</summary>
+public enum DrainOutcome
+{
+    /// <summary>The consumer reached the head of the feed.</summary>
+    CaughtUp,
+
+    /// <summary>The budget ran out with more to read; the next drain goes on from the checkpoint.</summary>
+    BudgetSpent,
+
+    /// <summary>A step failed and its backoff did not fit in the budget; the next drain retries it from the checkpoint.</summary>
+    Failed,
+}
+
+/// <summary>What one drain did: how it ended and how many batches it handled and checkpointed.</summary>
+public sealed record DrainResult(DrainOutcome Outcome, int Batches);

@@ -1,10 +1,16 @@
+using Ledger.Domain;
+
 namespace Ledger.Projections;
 
-/// <summary>The processors a host runs, one per enabled consumer; the status endpoint reads them.</summary>
+/// <summary>The processors a host runs, one per enabled consumer; the status route and the Functions timers read them.</summary>
 public sealed class ChangeFeedProcessors
 {
-    public ChangeFeedProcessors(IEnumerable<ChangeFeedProcessor> processors)
+    private readonly DeadLetterStore _deadLetters;
+
+    public ChangeFeedProcessors(IEnumerable<ChangeFeedProcessor> processors, DeadLetterStore deadLetters)
     {
+        ArgumentNullException.ThrowIfNull(deadLetters);
+        _deadLetters = deadLetters;
         All = processors.ToArray();
         var duplicate = All.GroupBy(processor => processor.Name, StringComparer.Ordinal).FirstOrDefault(group => group.Count() > 1);
         if (duplicate is not null)
@@ -16,6 +22,21 @@ public sealed class ChangeFeedProcessors
 
     public IReadOnlyList<ChangeFeedProcessor> All { get; }
 
+    /// <summary>The processor of the consumer named <paramref name="name"/>; null when that consumer is not enabled.</summary>
+    public ChangeFeedProcessor? Named(string name) => All.FirstOrDefault(processor => string.Equals(processor.Name, name, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The consumers' status and dead letters as <paramref name="app"/> may see them: its own dead letters and
+    /// no other app's volumes. Null is the operator's view: every figure and every app's dead letters.
+    /// </summary>
+    public async Task<ConsumersReport> GetReportAsync(AppId? app, CancellationToken cancellationToken)
+    {
+        var statuses = await GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        var deadLetters = await _deadLetters.ListAsync(app, cancellationToken).ConfigureAwait(false);
+        return new ConsumersReport(app, app is null ? statuses : statuses.Select(status => status.ForOneApp()).ToArray(), deadLetters);
+    }
+
+    /// <summary>Every consumer's full status, for the operator and the host's own health checks and metrics.</summary>
     public async Task<IReadOnlyList<ConsumerStatus>> GetStatusAsync(CancellationToken cancellationToken)
     {
         var statuses = new ConsumerStatus[All.Count];
@@ -27,3 +48,6 @@ public sealed class ChangeFeedProcessors
         return statuses;
     }
 }
+
+/// <summary>The status route's content for one app (<see cref="App"/>) or for the operator (null).</summary>
+public sealed record ConsumersReport(AppId? App, IReadOnlyList<ConsumerStatus> Consumers, DeadLetterList DeadLetters);

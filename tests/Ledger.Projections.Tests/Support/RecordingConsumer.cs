@@ -3,7 +3,7 @@ using Ledger.Storage;
 
 namespace Ledger.Projections.Tests.Support;
 
-/// <summary>Records every batch it is handed; throws while <see cref="Failing"/> is set.</summary>
+/// <summary>Records every batch it is handed; while <see cref="Failing"/> is set, throws as an outage would (transient).</summary>
 internal sealed class RecordingConsumer(string name = "recorder") : IChangeConsumer
 {
     private int _failures;
@@ -23,7 +23,7 @@ internal sealed class RecordingConsumer(string name = "recorder") : IChangeConsu
         if (Failing)
         {
             Interlocked.Increment(ref _failures);
-            throw new InvalidOperationException("This consumer is failing on purpose.");
+            throw new TransientChangeFailureException("This consumer is failing on purpose.");
         }
 
         Batches.Enqueue(changes);

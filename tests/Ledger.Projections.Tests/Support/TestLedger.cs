@@ -99,6 +99,7 @@ internal sealed class TestLedger : IAsyncDisposable
         PollInterval = TimeSpan.FromMilliseconds(5),
         RetryInitialDelay = TimeSpan.FromMilliseconds(2),
         RetryMaxDelay = TimeSpan.FromMilliseconds(20),
+        StatusCacheDuration = TimeSpan.Zero,
     };
 
     /// <summary>Steps a processor for the consumer until it reaches the head of the feed; fails the test on any failed step.</summary>
