@@ -36,14 +36,11 @@ internal sealed class AttributedDurableFunctions
         Target = target;
     }
 
-    public IReadOnlyList<(string Name, MethodInfo Method)> Orchestrators { get; }
+    private IReadOnlyList<(string Name, MethodInfo Method)> Orchestrators { get; }
 
-    public IReadOnlyList<(string Name, MethodInfo Method)> Activities { get; }
+    private IReadOnlyList<(string Name, MethodInfo Method)> Activities { get; }
 
-    /// <summary>Runs before each activity's function, with the activity's name; a test uses it to fail or hold a step.</summary>
-    public Func<string, Task> BeforeActivity { get; set; } = _ => Task.CompletedTask;
-
-    /// <summary>Runs after each activity's function returned, before the engine records its result.</summary>
+    /// <summary>Runs after each activity's function returned, before the engine records its result; a test uses it to hold a step.</summary>
     public Func<string, Task> AfterActivity { get; set; } = _ => Task.CompletedTask;
 
     private Type OrchestratorInput { get; }
@@ -123,7 +120,6 @@ internal sealed class AttributedDurableFunctions
 
         public async Task<object?> RunAsync(TaskActivityContext context, object? input)
         {
-            await functions.BeforeActivity(name);
             var run = new ActivityRun(context.InstanceId, name, DateTimeOffset.UtcNow);
             functions._activityRuns.Enqueue(run);
             var arguments = method.GetParameters().Select(parameter => parameter.ParameterType == typeof(FunctionContext)

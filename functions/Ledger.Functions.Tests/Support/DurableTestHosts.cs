@@ -21,7 +21,8 @@ namespace Ledger.Functions.Tests.Support;
 /// <see cref="DurableTaskTestHostOptions.ConfigureServices"/> reaches only the worker's container). Its sidecar,
 /// <see cref="TaskHubGrpcServer"/>, takes the <see cref="IOrchestrationService"/> and
 /// <see cref="IOrchestrationServiceClient"/> from dependency injection, so here they are registered as the
-/// test's backend: the in-memory one (whose history the test can read) or Azure Storage.
+/// backend the test chooses, such as an <c>AzureStorageOrchestrationService</c>, the default backend of a
+/// Functions app.
 /// </summary>
 internal static class DurableTestHosts
 {

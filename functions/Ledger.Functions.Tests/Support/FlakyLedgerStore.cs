@@ -6,7 +6,8 @@ namespace Ledger.Functions.Tests.Support;
 /// <summary>
 /// A store whose commits to one partition fail while the test says so, as a partition that is briefly
 /// unavailable does: the commit throws and writes nothing. Every other call goes to the real store
-/// unchanged (a proxy, so members the port gains later pass through too).
+/// unchanged (a proxy, so members the port gains later pass through too). Not sealed: the proxy type
+/// <see cref="DispatchProxy"/> generates derives from it.
 /// </summary>
 internal class FlakyLedgerStore : DispatchProxy
 {
