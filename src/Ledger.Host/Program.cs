@@ -7,8 +7,11 @@ using Ledger.Http;
 // would otherwise grow one thread at a time under a burst and starve requests for seconds.
 ThreadPool.GetMinThreads(out var minimumWorkers, out var minimumIo);
 ThreadPool.SetMinThreads(Math.Max(minimumWorkers, LocalHost.MinimumWorkerThreads), minimumIo);
+LocalHostStartup.ExitOnConfigurationError();
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings*.json are found beside the host's assembly from any working directory.
+var builder = WebApplication.CreateBuilder(LocalHostStartup.Options(args));
+LocalHostStartup.AnchorDataDirectory(builder);
 
 // The documented address when neither --urls nor ASPNETCORE_URLS chooses one.
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
@@ -20,14 +23,21 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 builder.Services.AddLedger(builder.Configuration);
 builder.Services.AddLedgerProjections(builder.Configuration);
 builder.Services.AddTransferSagaRunner(builder.Configuration);
+builder.Services.AddLedgerHealthChecks(builder.Configuration);
+builder.Services.AddLedgerCors(builder.Configuration);
+builder.AddLedgerTelemetry();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
+app.UseCors();
 app.UseMiddleware<ProblemStatusMiddleware>();
 app.UseLedgerRequestLimits();
 app.MapOpenApi();
+app.MapLedgerHealthChecks();
+app.MapLedgerMetrics();
 app.MapLedgerRoutes();
 app.MapFallback((HttpContext context) => LocalHost.NoRoute(context));
+LocalHostStartup.ValidateAndAnnounce(app);
 app.Run();
 
 /// <summary>The entry point's type, public so API tests can host it with WebApplicationFactory.</summary>

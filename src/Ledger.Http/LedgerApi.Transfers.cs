@@ -202,13 +202,11 @@ public sealed partial class LedgerApi
     internal async Task<IResult> VoidHoldAsync(ApiRequest request)
     {
         // Voiding sets a final state, so it is idempotent by nature; a body may only carry a nonce.
-        var body = await RequestBody.ReadAsync(request.Request, NoFields, allowEmpty: true).ConfigureAwait(false);
-        if (!body.TryGetValue(out var fields, out var error))
+        if (await NonceOnlyBodyErrorAsync(request).ConfigureAwait(false) is { } error)
         {
             return Problem(error, request);
         }
 
-        fields.Dispose();
         var voided = await engine.VoidHoldAsync(request.App, request.RouteValue("hold_id")).ConfigureAwait(false);
         return voided.TryGetValue(out var hold, out var refusal) ? TransferJsonResult(hold, StatusCodes.Status200OK) : Problem(refusal, request);
     }

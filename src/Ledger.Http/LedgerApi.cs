@@ -3,6 +3,7 @@ using Ledger.Engine;
 using Ledger.Http.Authentication;
 using Ledger.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace Ledger.Http;
@@ -25,7 +26,7 @@ public sealed record ApiRequest(HttpContext Http, AppId App)
 /// call <see cref="HandleAsync"/> with a route from <see cref="LedgerRoutes"/>; nothing here knows which
 /// host it runs in.
 /// </summary>
-public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, TimeProvider time, ILogger<LedgerApi> logger)
+public sealed partial class LedgerApi(LedgerEngine engine, TimeProvider time, ILogger<LedgerApi> logger)
 {
     public const string ApiKeyHeader = "X-Api-Key";
     public const string IdempotencyKeyHeader = "Idempotency-Key";
@@ -54,6 +55,11 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
                 app = LedgerPrincipal.AppOf(context.User) ?? default;
             }
 
+            if (QueryValues.CheckShape(context.Request) is { } badQuery)
+            {
+                return Problems.Result(badQuery, context);
+            }
+
             return await route.Handler(this, new ApiRequest(context, app)).ConfigureAwait(false);
         }
         catch (StoreUnavailableException exception)
@@ -61,9 +67,9 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
             logger.LogWarning(exception, "Store unavailable while serving {Route}", route.Name);
             return Problems.Result(new LedgerError(ErrorCodes.StoreUnavailable, "The ledger's store is unavailable; retry shortly. Nothing was acknowledged."), context);
         }
-        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (BadHttpRequestException exception)
         {
-            return Problems.Result(new LedgerError(ErrorCodes.BodyTooLarge, $"The body must not exceed {RequestBody.MaxBytes} bytes."), context);
+            return Problems.Result(UnreadableRequest.ErrorOf(exception), context);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -76,8 +82,26 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
         }
     }
 
-    internal Task<IResult> HealthAsync(ApiRequest request)
-        => Task.FromResult<IResult>(Json(new HealthResponse { Status = "ok", Time = time.GetUtcNow(), Apps = apps.Apps.Select(app => app.App.Value).ToArray() }, HttpJson.Api.HealthResponse));
+    /// <summary>
+    /// Anonymous, so it names nothing a caller without a key should learn (not even which apps exist): only
+    /// the readiness of the host's health checks tagged <see cref="LedgerHealth.ReadyTag"/> when it registers them, else "ok".
+    /// </summary>
+    internal async Task<IResult> HealthAsync(ApiRequest request)
+    {
+        if (request.Http.RequestServices.GetService(typeof(HealthCheckService)) is not HealthCheckService checks)
+        {
+            return Json(new HealthResponse { Status = "ok", Time = time.GetUtcNow() }, HttpJson.Api.HealthResponse);
+        }
+
+        var report = await checks.CheckHealthAsync(check => check.Tags.Contains(LedgerHealth.ReadyTag), request.Aborted).ConfigureAwait(false);
+        var status = report.Status switch
+        {
+            HealthStatus.Healthy => "ok",
+            HealthStatus.Degraded => "degraded",
+            _ => "unavailable",
+        };
+        return Json(new HealthResponse { Status = status, Time = time.GetUtcNow() }, HttpJson.Api.HealthResponse, report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+    }
 
     internal Task<IResult> PingAsync(ApiRequest request) => Task.FromResult<IResult>(Json(new PingResponse(true), HttpJson.Api.PingResponse));
 
@@ -212,13 +236,11 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
 
         // Status changes set a state rather than add an effect, so they are idempotent by nature; a body,
         // when sent, may only carry a nonce.
-        var body = await RequestBody.ReadAsync(request.Request, NoFields, allowEmpty: true).ConfigureAwait(false);
-        if (!body.TryGetValue(out var fields, out var error))
+        if (await NonceOnlyBodyErrorAsync(request).ConfigureAwait(false) is { } error)
         {
             return Problem(error, request);
         }
 
-        fields.Dispose();
         return AccountResult(await change(request.App, accountId.Value).ConfigureAwait(false), request);
     }
 
@@ -356,6 +378,25 @@ public sealed partial class LedgerApi(LedgerEngine engine, AppRegistry apps, Tim
         }
 
         return headerValue is not null ? IdempotencyKey.Parse(headerValue, IdempotencyKeyHeader) : IdempotencyKey.Parse(nonce.Value);
+    }
+
+    /// <summary>
+    /// Checks the body of a write that is idempotent by nature (a status change, a void): empty, or an
+    /// object with at most a nonce, which decides nothing here but must still be a valid key when sent.
+    /// </summary>
+    internal static async Task<LedgerError?> NonceOnlyBodyErrorAsync(ApiRequest request)
+    {
+        var body = await RequestBody.ReadAsync(request.Request, NoFields, allowEmpty: true).ConfigureAwait(false);
+        if (!body.TryGetValue(out var fields, out var error))
+        {
+            return error;
+        }
+
+        using (fields)
+        {
+            var nonce = fields.String("nonce");
+            return nonce.IsSuccess ? (nonce.Value is { } text ? IdempotencyKey.Parse(text).Error : null) : nonce.Error;
+        }
     }
 
     internal static LedgerError? FirstError(params LedgerError?[] errors) => errors.FirstOrDefault(error => error is not null);

@@ -84,7 +84,6 @@ public sealed record HealthResponse
 {
     [JsonPropertyName("status")] public required string Status { get; init; }
     [JsonPropertyName("time")] public required DateTimeOffset Time { get; init; }
-    [JsonPropertyName("apps")] public required IReadOnlyList<string> Apps { get; init; }
 }
 
 /// <summary>Source-generated JSON for every request and response shape of the API.</summary>

@@ -54,15 +54,42 @@ public sealed class HostProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// The apps' keys as a deployment configures them: Production ships no keys, so the development keys
+    /// the tests use are given through the environment.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> DevelopmentKeys { get; } = new Dictionary<string, string?>
+    {
+        ["Ledger__Apps__app1__ApiKeys__0"] = LedgerApiFactory.App1Key,
+        ["Ledger__Apps__app2__ApiKeys__0"] = LedgerApiFactory.App2Key,
+    };
+
     /// <summary>Starts the host and returns once <c>GET /health</c> answers 200.</summary>
-    public static async Task<HostProcess> StartAsync(string dataDirectory, int port)
+    /// <param name="environment">Variables set for the host (null removes one); the apps' keys when null.</param>
+    /// <param name="workingDirectory">The host's working directory; the content root is its assembly's directory whatever this is.</param>
+    public static async Task<HostProcess> StartAsync(string dataDirectory, int port, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    {
+        var host = Launch(dataDirectory, port, environment ?? DevelopmentKeys, workingDirectory);
+        try
+        {
+            await host.WaitUntilHealthyAsync();
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+
+        return host;
+    }
+
+    /// <summary>Starts the host without waiting for it: for hosts expected to refuse to start.</summary>
+    public static HostProcess Launch(string dataDirectory, int port, IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null)
     {
         var hostPath = HostAssemblyPath;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet")
         {
-            // The content root is the working directory: the host's appsettings.json (with app1 and app2)
-            // is copied next to its assembly.
-            WorkingDirectory = Path.GetDirectoryName(hostPath)!,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(hostPath)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -72,9 +99,23 @@ public sealed class HostProcess : IAsyncDisposable
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["Ledger__DataDirectory"] = dataDirectory;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment.Remove("DOTNET_ENVIRONMENT");
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("ASPNETCORE_HTTP_PORTS");
         start.Environment.Remove("ASPNETCORE_HTTPS_PORTS");
+        start.Environment.Remove("ASPNETCORE_CONTENTROOT");
+        start.Environment.Remove("DOTNET_CONTENTROOT");
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
 
         var process = new Process { StartInfo = start };
         var host = new HostProcess(process, port);
@@ -87,17 +128,15 @@ public sealed class HostProcess : IAsyncDisposable
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        try
-        {
-            await host.WaitUntilHealthyAsync();
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-
         return host;
+    }
+
+    /// <summary>Waits (bounded) for a host that should stop by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        using var bound = new CancellationTokenSource(StartBound);
+        await _process.WaitForExitAsync(bound.Token);
+        return _process.ExitCode;
     }
 
     public HttpClient CreateClient(string? apiKey = LedgerApiFactory.App1Key)
