@@ -54,7 +54,7 @@ public sealed record RateLimitSettings
 
     public static readonly TokenBucketSettings DefaultPerApp = new(100_000, 100_000);
     public static readonly TokenBucketSettings DefaultPerKey = new(100_000, 100_000);
-    public const int DefaultMaxInFlight = 128;
+    public const int DefaultMaxInFlight = 256;
 
     public required TokenBucketSettings PerApp { get; init; }
 
