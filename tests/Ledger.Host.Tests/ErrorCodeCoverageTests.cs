@@ -14,6 +14,7 @@ public sealed class ErrorCodeCoverageTests
     private static readonly Dictionary<string, string> Covered = new(StringComparer.Ordinal)
     {
         ["malformed_json"] = "BadInputTests (13 ledger shapes, transactions, accounts, freeze), RouteTableTests",
+        ["malformed_request"] = "MalformedRequestTests (a bad chunk size and a body shorter than its Content-Length, on a raw socket through Kestrel)",
         ["missing_field"] = "BadInputTests (owner_id, operation, kind, account_id, reason, amount), AccountTests list",
         ["unknown_field"] = "BadInputTests (ledger, transactions, accounts, freeze, close)",
         ["invalid_field"] = "BadInputTests (types, ids, duplicates, nonce, headers), EntriesTests paging, TransactionTests asOf",
