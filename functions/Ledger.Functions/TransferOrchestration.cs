@@ -8,6 +8,9 @@ namespace Ledger.Functions;
 /// <summary>What the void activity needs: the transfer and why it is voided.</summary>
 public sealed record VoidStepInput(TransferKey Transfer, VoidReason Reason);
 
+/// <summary>What the failure activity needs: the transfer and the step that failed past its retries.</summary>
+public sealed record FailureStepInput(TransferKey Transfer, SagaFailure Failure);
+
 /// <summary>
 /// The transfer, hold and refund sagas as Durable Functions: the orchestrator runs the one saga
 /// definition (<see cref="TransferSaga.DriveAsync"/>) with steps that are activities, and each activity
@@ -17,7 +20,12 @@ public sealed class TransferOrchestration(LedgerEngine engine)
 {
     public const string OrchestratorName = "TransferSagaOrchestrator";
 
-    /// <summary>Every step is idempotent, so retrying one is always safe; the bound keeps a broken store from retrying forever.</summary>
+    /// <summary>
+    /// Every step is idempotent, so retrying one is always safe; the bound keeps a broken store from retrying
+    /// forever. A step that fails past it fails the drive: the saga records the failure on the transfer
+    /// (counted against the engine's <see cref="Ledger.Domain.SagaBounds"/>, which void it past its credit
+    /// deadline or mark it stuck) and the recovery timer starts the orchestration again once it is due.
+    /// </summary>
     public static readonly TaskOptions StepRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 8,
         firstRetryInterval: TimeSpan.FromSeconds(1),
@@ -50,6 +58,14 @@ public sealed class TransferOrchestration(LedgerEngine engine)
     [Function(DurableTransferSteps.ExpireHoldActivity)]
     public Task<TransferDocument> ExpireHold([ActivityTrigger] TransferKey transfer, FunctionContext context)
         => engine.TransferSteps.ExpireHoldAsync(transfer, context.CancellationToken);
+
+    [Function(DurableTransferSteps.RefuseOverdueCreditActivity)]
+    public Task<CreditStepResult> RefuseOverdueCredit([ActivityTrigger] TransferKey transfer, FunctionContext context)
+        => engine.TransferSteps.RefuseOverdueCreditAsync(transfer, context.CancellationToken);
+
+    [Function(DurableTransferSteps.RecordFailureActivity)]
+    public Task<TransferDocument> RecordFailure([ActivityTrigger] FailureStepInput input, FunctionContext context)
+        => engine.TransferSteps.RecordFailureAsync(input.Transfer, input.Failure, context.CancellationToken);
 }
 
 /// <summary>
@@ -63,6 +79,8 @@ public sealed class DurableTransferSteps(TaskOrchestrationContext context) : ITr
     public const string CommitSourceActivity = "TransferCommitSourceActivity";
     public const string VoidSourceActivity = "TransferVoidSourceActivity";
     public const string ExpireHoldActivity = "TransferExpireHoldActivity";
+    public const string RefuseOverdueCreditActivity = "TransferRefuseOverdueCreditActivity";
+    public const string RecordFailureActivity = "TransferRecordFailureActivity";
 
     public DateTimeOffset UtcNow => new(context.CurrentUtcDateTime, TimeSpan.Zero);
 
@@ -80,6 +98,12 @@ public sealed class DurableTransferSteps(TaskOrchestrationContext context) : ITr
 
     public Task<TransferDocument> ExpireHoldAsync(TransferKey transfer, CancellationToken cancellationToken)
         => context.CallActivityAsync<TransferDocument>(ExpireHoldActivity, transfer, TransferOrchestration.StepRetry);
+
+    public Task<CreditStepResult> RefuseOverdueCreditAsync(TransferKey transfer, CancellationToken cancellationToken)
+        => context.CallActivityAsync<CreditStepResult>(RefuseOverdueCreditActivity, transfer, TransferOrchestration.StepRetry);
+
+    public Task<TransferDocument> RecordFailureAsync(TransferKey transfer, SagaFailure failure, CancellationToken cancellationToken)
+        => context.CallActivityAsync<TransferDocument>(RecordFailureActivity, new FailureStepInput(transfer, failure), TransferOrchestration.StepRetry);
 }
 
 /// <summary>
@@ -135,8 +159,10 @@ public sealed class DurableTransferSagaDriver(DurableTaskClient client, LedgerEn
 }
 
 /// <summary>
-/// The Azure counterpart of the local saga runner: every minute, finds transfers that stalled (or holds
-/// that expired) and starts their orchestration, which is a no-op for ones already running.
+/// The Azure counterpart of the local saga runner: every minute, finds the transfers that are due (stalled
+/// past their back-off, holds past their expiry, stuck ones at their slow rhythm) and starts their
+/// orchestration, which is a no-op for ones already running; the orchestration voids a transfer past its
+/// credit deadline or marks it stuck, through the engine, as the local runner does.
 /// </summary>
 public sealed class TransferRecoveryTimer(LedgerEngine engine)
 {

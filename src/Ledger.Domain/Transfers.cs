@@ -109,7 +109,35 @@ public sealed record TransferRecord
     public DateTimeOffset? PostedAt { get; init; }
     public DateTimeOffset? VoidedAt { get; init; }
 
+    /// <summary>
+    /// From this instant on the credit is refused and the transfer voided: set when the transfer starts
+    /// crediting, so a destination that keeps failing cannot keep the source's funds reserved for ever.
+    /// Null on transfers stored before the bound existed.
+    /// </summary>
+    public DateTimeOffset? CreditDeadline { get; init; }
+
+    /// <summary>How many drives of this transfer have failed (a step threw, as opposed to refusing).</summary>
+    public int FailedAttempts { get; init; }
+
+    /// <summary>The last failure, for people: which step, and what it said.</summary>
+    public string? LastFailure { get; init; }
+
+    /// <summary>The next drive is not before this instant: the back-off after a failure.</summary>
+    public DateTimeOffset? RetryAfter { get; init; }
+
+    /// <summary>
+    /// Set when the saga cannot end by itself (its credit landed and its commit keeps failing, or the
+    /// credit's outcome cannot be recorded past the deadline): an alert for an operator. The transfer
+    /// stays open and is re-driven at a slow rhythm; a commit that finally succeeds clears the mark.
+    /// </summary>
+    public DateTimeOffset? StuckSince { get; init; }
+
+    /// <summary>Why the transfer is stuck: one of <see cref="TransferFailureCodes"/>.</summary>
+    public string? StuckReason { get; init; }
+
     public bool IsFinal => State is TransferState.Posted or TransferState.Voided;
+
+    public bool IsStuck => StuckSince is not null;
 
     public void AssertInvariants()
     {
@@ -127,6 +155,80 @@ public sealed record TransferRecord
         {
             throw new InvalidOperationException($"Transfer '{Id}' is {State} without a settle amount.");
         }
+
+        if (FailedAttempts < 0 || (IsFinal && (StuckSince is not null || RetryAfter is not null)) || (StuckSince is null) != (StuckReason is null))
+        {
+            throw new InvalidOperationException($"Transfer '{Id}' is {State} with an inconsistent failure record ({FailedAttempts} attempts, stuck since {StuckSince:O}).");
+        }
+    }
+}
+
+/// <summary>The codes a saga sets when it ends a transfer or marks it stuck; stable, clients branch on them.</summary>
+public static class TransferFailureCodes
+{
+    /// <summary>Voided: the credit could not be applied before the transfer's credit deadline.</summary>
+    public const string CreditDeadlineExceeded = "credit_deadline_exceeded";
+
+    /// <summary>Stuck: the destination was credited, and the commit on the source keeps failing.</summary>
+    public const string CommitFailing = "commit_failing";
+
+    /// <summary>Stuck: the credit was refused, and releasing the reservation on the source keeps failing.</summary>
+    public const string VoidFailing = "void_failing";
+
+    /// <summary>Stuck: the deadline passed, and the destination cannot record that the credit is refused.</summary>
+    public const string CreditUndecided = "credit_undecided";
+}
+
+/// <summary>The step of a saga that failed: it decides what a failure that keeps repeating turns into.</summary>
+public enum SagaStage
+{
+    /// <summary>Crediting the destination (or, past the deadline, recording there that the credit is refused).</summary>
+    Credit,
+
+    /// <summary>Committing on the source after the destination was credited.</summary>
+    Commit,
+
+    /// <summary>Releasing the reservation on the source after the credit was refused, or a hold expired.</summary>
+    Void,
+}
+
+/// <summary>
+/// The bounds that make every saga end: the credit deadline, how many failed drives mark a transfer
+/// stuck, and the back-off between drives.
+/// </summary>
+public sealed record SagaBounds(TimeSpan CreditDeadline, int MaxFailedAttempts, TimeSpan FirstRetryInterval, TimeSpan MaxRetryInterval, TimeSpan StuckRetryInterval)
+{
+    public static SagaBounds Default { get; } = new(TimeSpan.FromHours(24), 10, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(10), TimeSpan.FromHours(1));
+
+    /// <summary>What is wrong with these bounds, or null: start-up refuses bounds that could not end a saga.</summary>
+    public string? Problem()
+    {
+        if (CreditDeadline < TimeSpan.FromMinutes(1) || CreditDeadline > TransferRules.MaxHoldDuration)
+        {
+            return "CreditDeadline must be between 1 minute and 30 days.";
+        }
+
+        if (MaxFailedAttempts is < 1 or > 1000)
+        {
+            return "MaxFailedAttempts must be between 1 and 1000.";
+        }
+
+        if (FirstRetryInterval < TimeSpan.Zero || FirstRetryInterval > MaxRetryInterval || MaxRetryInterval > TimeSpan.FromHours(6))
+        {
+            return "FirstRetryInterval must be at least 0 and at most MaxRetryInterval, which must be at most 6 hours.";
+        }
+
+        return StuckRetryInterval < TimeSpan.FromMinutes(1) || StuckRetryInterval > TimeSpan.FromDays(1)
+            ? "StuckRetryInterval must be between 1 minute and 1 day."
+            : null;
+    }
+
+    /// <summary>The back-off after the <paramref name="failedAttempts"/>-th failure: doubling from the first interval, capped.</summary>
+    public TimeSpan RetryInterval(int failedAttempts)
+    {
+        var doublings = Math.Clamp(failedAttempts - 1, 0, 30);
+        var ticks = Math.Min((double)FirstRetryInterval.Ticks * Math.Pow(2, doublings), MaxRetryInterval.Ticks);
+        return TimeSpan.FromTicks((long)ticks);
     }
 }
 
@@ -192,6 +294,11 @@ public static class TransferRules
     public static CreditOutcome Credit(AccountState? destination, TransferRecord transfer, DateTimeOffset now)
     {
         var settle = transfer.SettleAmount ?? throw new ArgumentException("Only a transfer being credited has a settle amount.", nameof(transfer));
+        if (IsCreditOverdue(transfer, now))
+        {
+            return new CreditOutcome.Refused(CreditDeadlineExceeded(transfer));
+        }
+
         if (destination is null)
         {
             return new CreditOutcome.Refused(new LedgerError(ErrorCodes.AccountNotFound, $"Destination account '{transfer.To}' does not exist."));
@@ -274,7 +381,7 @@ public static class TransferRules
             UpdatedAt = postedAt,
         };
         updatedSource.AssertInvariants();
-        var posted = transfer with { State = TransferState.Posted, PostedAt = postedAt, UpdatedAt = postedAt };
+        var posted = transfer with { State = TransferState.Posted, PostedAt = postedAt, UpdatedAt = postedAt, RetryAfter = null, StuckSince = null, StuckReason = null };
         posted.AssertInvariants();
         return (updatedSource, posted, debit);
     }
@@ -300,12 +407,20 @@ public static class TransferRules
             FailureMessage = reason.Message,
             VoidedAt = now,
             UpdatedAt = now,
+            RetryAfter = null,
+            StuckSince = null,
+            StuckReason = null,
         };
+        voided.AssertInvariants();
         return (updatedSource, voided);
     }
 
     /// <summary>Capturing a hold: decide the amount that moves. A hold resolves at most once.</summary>
     public static Result<TransferRecord> Capture(TransferRecord hold, long? amountMinorUnits, DateTimeOffset now)
+        => Capture(hold, amountMinorUnits, now, SagaBounds.Default.CreditDeadline);
+
+    /// <summary>Capturing a hold: decide the amount that moves, which must be credited within <paramref name="creditWithin"/>.</summary>
+    public static Result<TransferRecord> Capture(TransferRecord hold, long? amountMinorUnits, DateTimeOffset now, TimeSpan creditWithin)
     {
         if (hold.Kind != TransferKind.Hold)
         {
@@ -341,7 +456,7 @@ public static class TransferRules
             settle = amount.Value;
         }
 
-        return hold with { State = TransferState.Crediting, SettleAmount = settle, UpdatedAt = now };
+        return hold with { State = TransferState.Crediting, SettleAmount = settle, UpdatedAt = now, CreditDeadline = now + creditWithin };
     }
 
     /// <summary>Voiding a hold on request. A hold resolves at most once.</summary>
@@ -356,6 +471,55 @@ public static class TransferRules
             ? null
             : new LedgerError(ErrorCodes.HoldAlreadyResolved, $"Hold '{hold.Id}' is already {hold.State.ToString().ToLowerInvariant()}.");
     }
+
+    /// <summary>Whether the transfer is still being credited at or after its credit deadline: its credit is then refused.</summary>
+    public static bool IsCreditOverdue(TransferRecord transfer, DateTimeOffset now)
+        => transfer.State == TransferState.Crediting && transfer.CreditDeadline is { } deadline && now >= deadline;
+
+    public static LedgerError CreditDeadlineExceeded(TransferRecord transfer)
+        => new(TransferFailureCodes.CreditDeadlineExceeded, $"Transfer '{transfer.Id}' could not be credited before its deadline ({transfer.CreditDeadline:O}).");
+
+    /// <summary>
+    /// A drive of the transfer failed at <paramref name="stage"/>: count it and back off. A failure that
+    /// keeps repeating where the saga cannot end by voiding (the credit landed, or its refusal cannot be
+    /// recorded past the deadline, or the void itself fails) marks the transfer stuck, once; a stuck
+    /// transfer is retried at the slow rhythm. Null when the transfer is final: nothing to record.
+    /// </summary>
+    public static TransferRecord? RecordFailure(TransferRecord transfer, SagaStage stage, string failure, DateTimeOffset now, SagaBounds bounds)
+    {
+        if (transfer.IsFinal)
+        {
+            return null;
+        }
+
+        var attempts = checked(transfer.FailedAttempts + 1);
+        var cannotVoid = stage != SagaStage.Credit || IsCreditOverdue(transfer, now);
+        var stuckReason = transfer.StuckReason
+            ?? (cannotVoid && attempts >= bounds.MaxFailedAttempts ? StuckReasonOf(stage) : null);
+        var recorded = transfer with
+        {
+            FailedAttempts = attempts,
+            LastFailure = Truncate($"{stage.ToString().ToLowerInvariant()}: {failure}", 500),
+            RetryAfter = now + (stuckReason is null ? bounds.RetryInterval(attempts) : bounds.StuckRetryInterval),
+            StuckSince = stuckReason is null ? null : transfer.StuckSince ?? now,
+            StuckReason = stuckReason,
+            UpdatedAt = now,
+
+            // A transfer stored before deadlines existed gets one at its first failure, so it too ends.
+            CreditDeadline = transfer.CreditDeadline ?? (transfer.State == TransferState.Crediting ? now + bounds.CreditDeadline : null),
+        };
+        recorded.AssertInvariants();
+        return recorded;
+    }
+
+    private static string StuckReasonOf(SagaStage stage) => stage switch
+    {
+        SagaStage.Commit => TransferFailureCodes.CommitFailing,
+        SagaStage.Void => TransferFailureCodes.VoidFailing,
+        _ => TransferFailureCodes.CreditUndecided,
+    };
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 
     public static bool IsExpired(TransferRecord transfer, DateTimeOffset now)
         => transfer.Kind == TransferKind.Hold && transfer.State == TransferState.Reserved && transfer.ExpiresAt is { } expiresAt && now >= expiresAt;

@@ -45,8 +45,50 @@ public static class DocumentTypes
 
     public static string AppIndexPrefix(AppId app) => app.Value + "|";
 
-    /// <summary>The index key of a transfer that has not reached a final state, so recovery can find it.</summary>
+    /// <summary>
+    /// The index key transfers that had not reached a final state carried before they were indexed by when
+    /// they are due; it is the prefix of every open transfer's key, so a prefix query finds them all.
+    /// </summary>
     public const string OpenTransferIndexKey = "open-transfer";
+
+    /// <summary>An open hold's key: its expiry, so the expiry sweep reads only the holds that are due.</summary>
+    public const string HoldExpiryIndexPrefix = OpenTransferIndexKey + "|expiry|";
+
+    /// <summary>An open transfer's key: when it is next due for a drive (its last change, or the end of its back-off).</summary>
+    public const string TransferDueIndexPrefix = OpenTransferIndexKey + "|due|";
+
+    /// <summary>A stuck transfer's key, per app, so an app lists its own and the sweep finds them all.</summary>
+    public const string StuckTransferIndexPrefix = OpenTransferIndexKey + "|stuck|";
+
+    public static string StuckTransferIndexPrefixOf(AppId app) => StuckTransferIndexPrefix + app.Value + "|";
+
+    /// <summary>An instant in a fixed-width, ordinally sortable form, for index keys compared as strings.</summary>
+    public static string SortableTime(DateTimeOffset at)
+        => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The exclusive upper bound that takes, under <paramref name="prefix"/>, every key at or before <paramref name="at"/>.</summary>
+    public static string DueUpTo(string prefix, DateTimeOffset at)
+        => prefix + SortableTime(at == DateTimeOffset.MaxValue ? at : at.AddTicks(1));
+
+    /// <summary>The index key of an open transfer (null once final): by expiry for a hold, per app when stuck, else by due time.</summary>
+    public static string? OpenTransferIndexKeyOf(TransferRecord transfer)
+    {
+        if (transfer.IsFinal)
+        {
+            return null;
+        }
+
+        if (transfer.StuckSince is { } stuckSince)
+        {
+            return StuckTransferIndexPrefixOf(transfer.App) + SortableTime(stuckSince);
+        }
+
+        return transfer.State == TransferState.Reserved && transfer.ExpiresAt is { } expiresAt
+            ? HoldExpiryIndexPrefix + SortableTime(Later(expiresAt, transfer.RetryAfter))
+            : TransferDueIndexPrefix + SortableTime(Later(transfer.UpdatedAt, transfer.RetryAfter));
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset first, DateTimeOffset? second) => second is { } other && other > first ? other : first;
 }
 
 public sealed record AccountDocument

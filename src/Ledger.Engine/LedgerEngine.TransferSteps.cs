@@ -1,6 +1,7 @@
 using Ledger.Domain;
 using Ledger.Engine.Partitions;
 using Ledger.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Ledger.Engine;
 
@@ -80,18 +81,99 @@ public sealed partial class LedgerEngine
                     throw new InvalidOperationException($"Credit of transfer '{transfer.Id}' failed with {outcome}.");
                 }
 
-                var decided = await _store.ReadAsync(partition, creditDocumentId, token).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException($"Credit of transfer '{transfer.Id}' conflicted but cannot be read.");
-                if (decided.Type == DocumentTypes.Entry)
-                {
-                    return new CreditStepResult(true, null, null);
-                }
-
-                var refusal = DocumentCodec.Decode(decided, LedgerDocumentJsonContext.Documents.CreditRefusalDocument);
-                return new CreditStepResult(false, refusal.Code, refusal.Message);
+                return await ReadDecidedCreditAsync(partition, creditDocumentId, transfer.Id, token).ConfigureAwait(false);
             });
         var result = await _pipeline.SubmitAsync(partition, command).ConfigureAwait(false);
         return result.IsSuccess ? result.Value : throw new StoreUnavailableException($"Credit of transfer '{transfer.Id}' could not be decided: {result.Error!.Message}");
+    }
+
+    async Task<CreditStepResult> ITransferSteps.RefuseOverdueCreditAsync(TransferKey key, CancellationToken cancellationToken)
+    {
+        var app = AppId.From(key.AppId);
+        var stored = await ReadTransferDocumentAsync(app, TransferId.From(key.TransferId), cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Transfer '{key.TransferId}' vanished; transfer documents are never deleted.");
+        var transfer = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument).ToRecord();
+        if (transfer.State != TransferState.Crediting)
+        {
+            return transfer.State == TransferState.Posted ? new CreditStepResult(true, null, null) : new CreditStepResult(false, transfer.FailureCode, transfer.FailureMessage);
+        }
+
+        // The refusal is created under the credit's own id, straight in the store: the destination's
+        // account is not read (it may be what keeps failing), and whichever of the credit and the refusal
+        // was created first decides the step for good, as in the credit step itself.
+        var now = _time.GetUtcNow();
+        var reason = TransferRules.CreditDeadlineExceeded(transfer);
+        var partition = DocumentTypes.AccountPartition(app, transfer.To);
+        var creditDocumentId = DocumentTypes.EntryId(transfer.Id.PostingTransactionId);
+        var refusal = new CreditRefusalDocument { TransferId = transfer.Id.Value, Code = reason.Code, Message = reason.Message, RefusedAt = now };
+        var write = DocumentWrite.Create(creditDocumentId, DocumentTypes.CreditRefusal, DocumentCodec.Encode(refusal, LedgerDocumentJsonContext.Documents.CreditRefusalDocument));
+        var committed = await _store.CommitAsync(new PartitionBatch(partition, write), cancellationToken).ConfigureAwait(false);
+        return committed.Outcome switch
+        {
+            BatchOutcome.Committed => new CreditStepResult(false, reason.Code, reason.Message),
+            BatchOutcome.Conflict => await ReadDecidedCreditAsync(partition, creditDocumentId, transfer.Id, cancellationToken).ConfigureAwait(false),
+            _ => throw new StoreUnavailableException($"The overdue credit of transfer '{transfer.Id}' could not be refused: {committed.Outcome}."),
+        };
+    }
+
+    async Task<TransferDocument> ITransferSteps.RecordFailureAsync(TransferKey key, SagaFailure failure, CancellationToken cancellationToken)
+    {
+        var app = AppId.From(key.AppId);
+        var id = TransferId.From(key.TransferId);
+        var partition = DocumentTypes.AccountPartition(app, id.Source);
+        for (var attempt = 1; ; attempt++)
+        {
+            // Written straight to the store, not through the partition pipeline: the source's account may
+            // be what keeps failing, and the record must not depend on it. The ETag keeps it exact.
+            var stored = await ReadTransferDocumentAsync(app, id, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Transfer '{id}' vanished; transfer documents are never deleted.");
+            var current = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument);
+            if (TransferRules.RecordFailure(current.ToRecord(), failure.Stage, failure.Message, _time.GetUtcNow(), _sagaBounds) is not { } recorded)
+            {
+                return current;
+            }
+
+            var committed = await _store.CommitAsync(new PartitionBatch(partition, TransferWrite(recorded, stored.ETag)), cancellationToken).ConfigureAwait(false);
+            if (committed.IsCommitted)
+            {
+                LogFailure(recorded, failure);
+                return TransferDocument.Of(recorded);
+            }
+
+            if (committed.Outcome != BatchOutcome.PreconditionFailed || attempt >= MaxTransferChangeAttempts)
+            {
+                throw new StoreUnavailableException($"The failure of transfer '{id}' could not be recorded ({committed.Outcome}): {failure.Message}");
+            }
+        }
+    }
+
+    private void LogFailure(TransferRecord recorded, SagaFailure failure)
+    {
+        if (recorded.StuckReason is { } stuck)
+        {
+            _logger.LogError(
+                "Transfer {TransferId} is stuck ({StuckReason}) since {StuckSince:O}: {Stage} failed (attempt {FailedAttempts}); next attempt after {RetryAfter:O}: {Failure}",
+                recorded.Id.Value, stuck, recorded.StuckSince, failure.Stage, recorded.FailedAttempts, recorded.RetryAfter, failure.Message);
+            return;
+        }
+
+        _logger.LogWarning(
+            "Transfer {TransferId}: {Stage} failed (attempt {FailedAttempts} of {MaxFailedAttempts}); next attempt after {RetryAfter:O}: {Failure}",
+            recorded.Id.Value, failure.Stage, recorded.FailedAttempts, _sagaBounds.MaxFailedAttempts, recorded.RetryAfter, failure.Message);
+    }
+
+    /// <summary>The credit step as it was decided for good: the credit entry, or the refusal written under its id.</summary>
+    private async Task<CreditStepResult> ReadDecidedCreditAsync(string partition, string creditDocumentId, TransferId transfer, CancellationToken cancellationToken)
+    {
+        var decided = await _store.ReadAsync(partition, creditDocumentId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Credit of transfer '{transfer}' conflicted but cannot be read.");
+        if (decided.Type == DocumentTypes.Entry)
+        {
+            return new CreditStepResult(true, null, null);
+        }
+
+        var refusal = DocumentCodec.Decode(decided, LedgerDocumentJsonContext.Documents.CreditRefusalDocument);
+        return new CreditStepResult(false, refusal.Code, refusal.Message);
     }
 
     async Task<TransferDocument> ITransferSteps.CommitSourceAsync(TransferKey key, CancellationToken cancellationToken)

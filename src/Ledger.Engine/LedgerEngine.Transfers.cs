@@ -22,6 +22,9 @@ public sealed record HoldRequest(AccountId From, AccountId To, long Amount, Tran
 
 public sealed record RefundRequest(long? Amount, TransactionDetails? Details);
 
+/// <summary>A page of transfers; <see cref="Continuation"/> continues after the last one.</summary>
+public sealed record TransferPage(IReadOnlyList<TransferDocument> Transfers, string? Continuation);
+
 /// <summary>A transfer as the request that drove it left it: <see cref="Finished"/> when it reached a final state in time.</summary>
 public sealed record TransferOutcome(TransferDocument Transfer, bool Finished);
 
@@ -70,6 +73,7 @@ public sealed partial class LedgerEngine : ITransferSteps
             SettleAmount = amount.Value,
             State = TransferState.Crediting,
             Details = request.Details,
+            CreditDeadline = now + _sagaBounds.CreditDeadline,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -181,7 +185,7 @@ public sealed partial class LedgerEngine : ITransferSteps
                 id.Value,
                 (hold, _, _, now) =>
                 {
-                    var capturing = TransferRules.Capture(hold, amount, now);
+                    var capturing = TransferRules.Capture(hold, amount, now, _sagaBounds.CreditDeadline);
                     if (!capturing.TryGetValue(out var next, out var refusal))
                     {
                         return refusal;
@@ -293,6 +297,7 @@ public sealed partial class LedgerEngine : ITransferSteps
             State = TransferState.Crediting,
             Details = request.Details ?? TransactionDetails.From("refund", original.Details.Memo, original.Details.Category),
             RefundOf = original.Id,
+            CreditDeadline = now + _sagaBounds.CreditDeadline,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -301,55 +306,127 @@ public sealed partial class LedgerEngine : ITransferSteps
     }
 
     /// <summary>
-    /// Drives every transfer that has not reached a final state and has not moved for <paramref name="stalledFor"/>
-    /// (zero at start-up: everything), and expires holds past their expiry. Returns how many it drove.
+    /// Drives every transfer that has not reached a final state and is due: not moved for <paramref name="stalledFor"/>
+    /// and past its back-off, holds past their expiry, stuck transfers at their slow rhythm. Zero is the
+    /// start-up sweep: a crash may have stopped anything, so every open transfer is driven once, whatever
+    /// its back-off (holds still only once expired). Returns how many it drove.
     /// </summary>
     public Task<int> RecoverOpenTransfersAsync(TimeSpan stalledFor, CancellationToken cancellationToken)
         => ForEachStalledTransferAsync(stalledFor, transfer => TransferSaga.DriveAsync(this, transfer, cancellationToken), cancellationToken);
 
     /// <summary>
-    /// Hands every stalled transfer and every expired hold to <paramref name="drive"/>: the in-process saga
-    /// here, a Durable orchestration in Azure. One failure does not stop the others. Returns how many it handed over.
+    /// Hands every due transfer to <paramref name="drive"/>: the in-process saga here, a Durable orchestration
+    /// in Azure. It reads only what is due, through index keys that embed the due time (a hold's expiry, an
+    /// open transfer's last change or back-off), so the many open holds that are not due cost nothing. One
+    /// failure does not stop the others. Returns how many it handed over.
     /// </summary>
     public async Task<int> ForEachStalledTransferAsync(TimeSpan stalledFor, Func<TransferKey, Task> drive, CancellationToken cancellationToken)
     {
-        var stalledBefore = _time.GetUtcNow() - stalledFor;
-        var driven = 0;
-        string? continuation = null;
-        do
+        var now = _time.GetUtcNow();
+        var stalledBefore = now - stalledFor;
+        var sweep = new RecoverySweep(drive, MaxTransfersPerSweep, _logger);
+
+        // An expired hold is never "still being driven": it is due at its expiry, whatever the stall bound.
+        await SweepIndexAsync(new IndexQuery(DocumentTypes.Transfer, DocumentTypes.HoldExpiryIndexPrefix, prefix: true, null, SweepPageSize, DocumentTypes.DueUpTo(DocumentTypes.HoldExpiryIndexPrefix, now)), sweep, _ => true, cancellationToken).ConfigureAwait(false);
+        // A transfer past its back-off is read; one that moved within the stall bound most likely still has
+        // a driver (those are few: most transfers end within milliseconds and leave the index), and is left.
+        var startUp = stalledFor == TimeSpan.Zero;
+        var dueBefore = startUp ? null : DocumentTypes.DueUpTo(DocumentTypes.TransferDueIndexPrefix, now);
+        await SweepIndexAsync(new IndexQuery(DocumentTypes.Transfer, DocumentTypes.TransferDueIndexPrefix, prefix: true, null, SweepPageSize, dueBefore), sweep, open => startUp || open.UpdatedAt <= stalledBefore, cancellationToken).ConfigureAwait(false);
+
+        // Stuck transfers are few (each is an alert) and indexed per app: all are read, and the due ones driven.
+        await SweepIndexAsync(new IndexQuery(DocumentTypes.Transfer, DocumentTypes.StuckTransferIndexPrefix, prefix: true, null, SweepPageSize), sweep, open => startUp || ((open.RetryAfter ?? open.UpdatedAt) <= now && open.UpdatedAt <= stalledBefore), cancellationToken).ConfigureAwait(false);
+
+        // Transfers stored before the due-time keys carry the bare key; any change re-indexes them.
+        await SweepIndexAsync(new IndexQuery(DocumentTypes.Transfer, DocumentTypes.OpenTransferIndexKey, prefix: false, null, SweepPageSize), sweep, open => IsLegacyDue(open, now, stalledBefore), cancellationToken).ConfigureAwait(false);
+        return sweep.Driven;
+    }
+
+    private const int SweepPageSize = 200;
+
+    private static bool IsLegacyDue(TransferDocument open, DateTimeOffset now, DateTimeOffset stalledBefore)
+        => open.State == "reserved" ? open.ExpiresAt is { } expiresAt && expiresAt <= now : open.UpdatedAt <= stalledBefore;
+
+    private async Task SweepIndexAsync(IndexQuery first, RecoverySweep sweep, Func<TransferDocument, bool> isDue, CancellationToken cancellationToken)
+    {
+        var query = first;
+        while (!sweep.IsFull && !cancellationToken.IsCancellationRequested)
         {
-            var page = await _store.QueryIndexAsync(
-                new IndexQuery(DocumentTypes.Transfer, DocumentTypes.OpenTransferIndexKey, prefix: false, continuation, limit: 200),
-                cancellationToken).ConfigureAwait(false);
+            var page = await _store.QueryIndexAsync(query, cancellationToken).ConfigureAwait(false);
             foreach (var stored in page.Documents)
             {
                 var open = DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument);
-                var holdExpired = open.State == "reserved" && open.ExpiresAt is { } expiresAt && expiresAt <= _time.GetUtcNow();
-
-                // A transfer that moved recently most likely still has a driver; a reserved hold waits
-                // for its capture. Touching either would only add contention.
-                if ((open.UpdatedAt > stalledBefore && !holdExpired) || (open.State == "reserved" && !holdExpired))
+                if (isDue(open))
                 {
-                    continue;
-                }
-
-                try
-                {
-                    await drive(new TransferKey(open.AppId, open.TransferId)).ConfigureAwait(false);
-                    driven++;
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    // One stuck transfer must not stop recovery of the others; the next sweep retries it.
-                    _logger.LogWarning(exception, "Recovery of transfer {TransferId} failed; it will be retried", open.TransferId);
+                    await sweep.DriveAsync(open).ConfigureAwait(false);
                 }
             }
 
-            continuation = page.Continuation;
-        }
-        while (continuation is not null && driven < MaxTransfersPerSweep && !cancellationToken.IsCancellationRequested);
+            if (page.Continuation is null)
+            {
+                return;
+            }
 
-        return driven;
+            query = new IndexQuery(first.Type, first.IndexKey, first.Prefix, page.Continuation, first.Limit, first.Before);
+        }
+    }
+
+    /// <summary>One recovery sweep: drives each due transfer once, counts them, stops at its bound.</summary>
+    private sealed class RecoverySweep(Func<TransferKey, Task> drive, int limit, ILogger logger)
+    {
+        public int Driven { get; private set; }
+
+        private int handed;
+
+        /// <summary>The bound counts failed drives too, so a sweep over failing transfers costs no more than one over healthy ones.</summary>
+        public bool IsFull => handed >= limit;
+
+        public async Task DriveAsync(TransferDocument open)
+        {
+            if (IsFull)
+            {
+                return;
+            }
+
+            handed++;
+            try
+            {
+                await drive(new TransferKey(open.AppId, open.TransferId)).ConfigureAwait(false);
+                Driven++;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // One failing transfer must not stop recovery of the others. The failure was counted on the
+                // transfer (its attempt and back-off are in the message), so the next drive waits for it.
+                logger.LogWarning(exception, "Recovery of transfer {TransferId} failed (it had failed {FailedAttempts} times before)", open.TransferId, open.FailedAttempts);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The app's transfers that are stuck (their saga cannot end by itself), oldest first: what an operator
+    /// resolves. Reads only the app's own, by index.
+    /// </summary>
+    public async Task<Result<TransferPage>> ListStuckTransfersAsync(AppId app, string? continuation, int limit, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > MaxPageSize)
+        {
+            return LedgerError.Invalid("limit", $"must be between 1 and {MaxPageSize}.");
+        }
+
+        DocumentPage page;
+        try
+        {
+            page = await _store.QueryIndexAsync(new IndexQuery(DocumentTypes.Transfer, DocumentTypes.StuckTransferIndexPrefixOf(app), prefix: true, continuation, limit), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException) when (continuation is not null)
+        {
+            // Continuations are the store's own opaque tokens; the store refuses one it did not issue.
+            return LedgerError.Invalid("continuation", "not a continuation this ledger issued.");
+        }
+
+        var transfers = page.Documents.Select(stored => DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.TransferDocument)).ToList();
+        return new TransferPage(transfers, page.Continuation);
     }
 
     /// <summary>The driver that runs sagas in this process: the default, and the local host's.</summary>
@@ -412,7 +489,7 @@ public sealed partial class LedgerEngine : ITransferSteps
     private static DocumentWrite TransferWrite(TransferRecord transfer, string? etag)
     {
         var body = DocumentCodec.Encode(TransferDocument.Of(transfer), LedgerDocumentJsonContext.Documents.TransferDocument);
-        var indexKey = transfer.IsFinal ? null : DocumentTypes.OpenTransferIndexKey;
+        var indexKey = DocumentTypes.OpenTransferIndexKeyOf(transfer);
         var id = DocumentTypes.TransferDocumentId(transfer.Id.Value);
         return etag is null
             ? DocumentWrite.Create(id, DocumentTypes.Transfer, body, indexKey: indexKey)

@@ -30,8 +30,16 @@ public sealed partial class LedgerEngine
     private readonly IdempotencyGuard _idempotency;
     private readonly ILogger _logger;
 
-    public LedgerEngine(ILedgerStore store, AppCatalogs catalogs, TimeProvider time, PartitionPipelineOptions? pipelineOptions = null, ILoggerFactory? loggerFactory = null)
+    private readonly SagaBounds _sagaBounds;
+
+    public LedgerEngine(ILedgerStore store, AppCatalogs catalogs, TimeProvider time, PartitionPipelineOptions? pipelineOptions = null, ILoggerFactory? loggerFactory = null, SagaBounds? sagaBounds = null)
     {
+        _sagaBounds = sagaBounds ?? SagaBounds.Default;
+        if (_sagaBounds.Problem() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(sagaBounds));
+        }
+
         _store = store;
         Catalogs = catalogs;
         _time = time;
@@ -45,6 +53,9 @@ public sealed partial class LedgerEngine
     public ILedgerStore Store => _store;
 
     public TimeProvider Time => _time;
+
+    /// <summary>The bounds that make every transfer saga end: its credit deadline, retries and back-off.</summary>
+    public SagaBounds SagaBounds => _sagaBounds;
 
     public async Task<Result<AccountState>> OpenAccountAsync(AppId app, IdempotencyKey key, OpenAccountCommand command, CancellationToken cancellationToken)
     {

@@ -25,6 +25,12 @@ public sealed record TransferDocument
     [JsonPropertyName("updated_at")] public required DateTimeOffset UpdatedAt { get; init; }
     [JsonPropertyName("posted_at")] public DateTimeOffset? PostedAt { get; init; }
     [JsonPropertyName("voided_at")] public DateTimeOffset? VoidedAt { get; init; }
+    [JsonPropertyName("credit_deadline")] public DateTimeOffset? CreditDeadline { get; init; }
+    [JsonPropertyName("failed_attempts")] public int FailedAttempts { get; init; }
+    [JsonPropertyName("last_failure")] public string? LastFailure { get; init; }
+    [JsonPropertyName("retry_after")] public DateTimeOffset? RetryAfter { get; init; }
+    [JsonPropertyName("stuck_since")] public DateTimeOffset? StuckSince { get; init; }
+    [JsonPropertyName("stuck_reason")] public string? StuckReason { get; init; }
 
     public static TransferDocument Of(TransferRecord record) => new()
     {
@@ -48,6 +54,12 @@ public sealed record TransferDocument
         UpdatedAt = record.UpdatedAt,
         PostedAt = record.PostedAt,
         VoidedAt = record.VoidedAt,
+        CreditDeadline = record.CreditDeadline,
+        FailedAttempts = record.FailedAttempts,
+        LastFailure = record.LastFailure,
+        RetryAfter = record.RetryAfter,
+        StuckSince = record.StuckSince,
+        StuckReason = record.StuckReason,
     };
 
     public TransferRecord ToRecord()
@@ -84,6 +96,12 @@ public sealed record TransferDocument
             UpdatedAt = UpdatedAt,
             PostedAt = PostedAt,
             VoidedAt = VoidedAt,
+            CreditDeadline = CreditDeadline,
+            FailedAttempts = FailedAttempts,
+            LastFailure = LastFailure,
+            RetryAfter = RetryAfter,
+            StuckSince = StuckSince,
+            StuckReason = StuckReason,
         };
         record.AssertInvariants();
         return record;

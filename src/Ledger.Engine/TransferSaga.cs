@@ -14,6 +14,11 @@ public sealed record CreditStepResult(
     [property: JsonPropertyName("failure_code")] string? FailureCode,
     [property: JsonPropertyName("failure_message")] string? FailureMessage);
 
+/// <summary>A drive of a transfer failed: at which step, and what the failure said.</summary>
+public sealed record SagaFailure(
+    [property: JsonPropertyName("stage")] SagaStage Stage,
+    [property: JsonPropertyName("message")] string Message);
+
 /// <summary>Why a transfer is voided.</summary>
 public sealed record VoidReason(
     [property: JsonPropertyName("code")] string Code,
@@ -42,6 +47,15 @@ public interface ITransferSteps
 
     /// <summary>Voids a hold whose expiry has passed; a no-op for anything else.</summary>
     Task<TransferDocument> ExpireHoldAsync(TransferKey transfer, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Step 2 past the credit deadline: records in the destination, without reading its account, that the
+    /// credit is refused; if the credit landed first, that is the answer instead.
+    /// </summary>
+    Task<CreditStepResult> RefuseOverdueCreditAsync(TransferKey transfer, CancellationToken cancellationToken);
+
+    /// <summary>Records on the transfer that a drive failed: counts it, backs off, and marks the transfer stuck once it cannot end by itself.</summary>
+    Task<TransferDocument> RecordFailureAsync(TransferKey transfer, SagaFailure failure, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -69,27 +83,77 @@ public static class TransferSaga
         for (var round = 0; current is not null && round < MaxRounds; round++)
         {
             var record = current.ToRecord();
-            switch (record.State)
+            try
             {
-                case TransferState.Posted or TransferState.Voided:
-                    return current;
-                case TransferState.Reserved when TransferRules.IsExpired(record, steps.UtcNow):
-                    current = await steps.ExpireHoldAsync(transfer, cancellationToken);
-                    break;
-                case TransferState.Reserved:
-                    // A hold waits for its capture, its void or its expiry.
-                    return current;
-                case TransferState.Crediting:
-                    var credit = await steps.CreditDestinationAsync(transfer, cancellationToken);
-                    current = credit.Credited
-                        ? await steps.CommitSourceAsync(transfer, cancellationToken)
-                        : await steps.VoidSourceAsync(transfer, new VoidReason(credit.FailureCode!, credit.FailureMessage!), cancellationToken);
-                    break;
+                switch (record.State)
+                {
+                    case TransferState.Posted or TransferState.Voided:
+                        return current;
+                    case TransferState.Reserved when TransferRules.IsExpired(record, steps.UtcNow):
+                        current = await RecordingFailureAsync(steps, transfer, SagaStage.Void, () => steps.ExpireHoldAsync(transfer, cancellationToken), cancellationToken);
+                        break;
+                    case TransferState.Reserved:
+                        // A hold waits for its capture, its void or its expiry.
+                        return current;
+                    case TransferState.Crediting:
+                        current = await SettleAsync(steps, transfer, record, cancellationToken);
+                        break;
+                }
+            }
+            catch (TransferStepFailedException failed) when (failed.Recorded is { StuckSince: not null } or { State: "posted" or "voided" })
+            {
+                // Stuck: the transfer cannot end by itself; an operator is alerted, and the recovery sweep
+                // tries it again only at its slow rhythm. Final: another driver ended it meanwhile.
+                // Either way this drive ends here, without a failure.
+                return failed.Recorded;
             }
         }
 
         return current;
     }
+
+    /// <summary>Step 2 then step 3: credit (or, past the deadline, refuse) the destination, then commit or void on the source.</summary>
+    private static async Task<TransferDocument> SettleAsync(ITransferSteps steps, TransferKey transfer, TransferRecord record, CancellationToken cancellationToken)
+    {
+        var overdue = TransferRules.IsCreditOverdue(record, steps.UtcNow);
+        var credit = await RecordingFailureAsync(
+            steps,
+            transfer,
+            SagaStage.Credit,
+            () => overdue ? steps.RefuseOverdueCreditAsync(transfer, cancellationToken) : steps.CreditDestinationAsync(transfer, cancellationToken),
+            cancellationToken);
+        return credit.Credited
+            ? await RecordingFailureAsync(steps, transfer, SagaStage.Commit, () => steps.CommitSourceAsync(transfer, cancellationToken), cancellationToken)
+            : await RecordingFailureAsync(steps, transfer, SagaStage.Void, () => steps.VoidSourceAsync(transfer, new VoidReason(credit.FailureCode!, credit.FailureMessage!), cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs one step; when it fails, records the failure on the transfer (counted, backed off, perhaps
+    /// stuck) and fails the drive, so the driver tries again when the transfer is next due: no failure
+    /// is retried silently, and none for ever.
+    /// </summary>
+    private static async Task<T> RecordingFailureAsync<T>(ITransferSteps steps, TransferKey transfer, SagaStage stage, Func<Task<T>> step, CancellationToken cancellationToken)
+    {
+        SagaFailure failure;
+        try
+        {
+            return await step();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            failure = new SagaFailure(stage, exception.Message);
+        }
+
+        var recorded = await steps.RecordFailureAsync(transfer, failure, cancellationToken);
+        throw new TransferStepFailedException(transfer, recorded, failure);
+    }
+}
+
+/// <summary>A saga step failed and the failure was recorded on the transfer; the driver tries again when it is next due.</summary>
+public sealed class TransferStepFailedException(TransferKey transfer, TransferDocument recorded, SagaFailure failure)
+    : Exception($"Transfer '{transfer.TransferId}': {failure.Stage.ToString().ToLowerInvariant()} failed (attempt {recorded.FailedAttempts}): {failure.Message}")
+{
+    public TransferDocument Recorded { get; } = recorded;
 }
 
 /// <summary>

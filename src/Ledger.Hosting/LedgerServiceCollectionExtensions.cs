@@ -36,12 +36,14 @@ public static class LedgerServiceCollectionExtensions
         services.AddSingleton(AppRegistry.FromConfiguration(configuration));
         services.AddSingleton(provider => provider.GetRequiredService<AppRegistry>().Catalogs);
         services.AddSingleton<ILedgerStore>(provider => CreateStore(configuration, provider));
+        var sagaBounds = SagaBoundsOptions.Read(configuration);
         services.AddSingleton(provider => new LedgerEngine(
             provider.GetRequiredService<ILedgerStore>(),
             provider.GetRequiredService<AppCatalogs>(),
             provider.GetRequiredService<TimeProvider>(),
             new PartitionPipelineOptions(),
-            provider.GetRequiredService<ILoggerFactory>()));
+            provider.GetRequiredService<ILoggerFactory>(),
+            sagaBounds));
         services.AddSingleton<LedgerApi>();
         services.AddLedgerAuthentication(configuration);
         return services;

@@ -1,3 +1,4 @@
+using Ledger.Domain;
 using Ledger.Engine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,34 @@ public sealed record TransferSagaRunnerOptions
         {
             throw new InvalidOperationException($"'{SectionName}:StalledAfter' must be between 0 and 1 hour.");
         }
+    }
+}
+
+/// <summary>
+/// The bounds that make every transfer saga end, in both hosts (<c>Ledger:Transfers</c>): the credit deadline
+/// after which a transfer is voided, how many failed drives mark one stuck, and the back-off between drives.
+/// </summary>
+public sealed class SagaBoundsOptions
+{
+    public TimeSpan CreditDeadline { get; set; } = SagaBounds.Default.CreditDeadline;
+
+    public int MaxFailedAttempts { get; set; } = SagaBounds.Default.MaxFailedAttempts;
+
+    public TimeSpan FirstRetryInterval { get; set; } = SagaBounds.Default.FirstRetryInterval;
+
+    public TimeSpan MaxRetryInterval { get; set; } = SagaBounds.Default.MaxRetryInterval;
+
+    public TimeSpan StuckRetryInterval { get; set; } = SagaBounds.Default.StuckRetryInterval;
+
+    /// <summary>Reads and checks the bounds; start-up fails on bounds that could not end a saga, naming the section.</summary>
+    public static SagaBounds Read(IConfiguration configuration)
+    {
+        var options = new SagaBoundsOptions();
+        configuration.GetSection(TransferSagaRunnerOptions.SectionName).Bind(options);
+        var bounds = new SagaBounds(options.CreditDeadline, options.MaxFailedAttempts, options.FirstRetryInterval, options.MaxRetryInterval, options.StuckRetryInterval);
+        return bounds.Problem() is { } problem
+            ? throw new InvalidOperationException($"'{TransferSagaRunnerOptions.SectionName}': {problem}")
+            : bounds;
     }
 }
 

@@ -60,7 +60,17 @@ internal sealed class CountingLedgerStore(ILedgerStore inner) : ILedgerStore
 
     public ValueTask<IReadOnlyList<StoredDocument>> ReadRangeAsync(RangeQuery query, CancellationToken cancellationToken) => inner.ReadRangeAsync(query, cancellationToken);
 
-    public ValueTask<DocumentPage> QueryIndexAsync(IndexQuery query, CancellationToken cancellationToken) => inner.QueryIndexAsync(query, cancellationToken);
+    /// <summary>How many documents index queries have returned: what a sweep read.</summary>
+    public int IndexDocumentsRead => Volatile.Read(ref indexDocumentsRead);
+
+    private int indexDocumentsRead;
+
+    public async ValueTask<DocumentPage> QueryIndexAsync(IndexQuery query, CancellationToken cancellationToken)
+    {
+        var page = await inner.QueryIndexAsync(query, cancellationToken).ConfigureAwait(false);
+        Interlocked.Add(ref indexDocumentsRead, page.Documents.Count);
+        return page;
+    }
 
     public ValueTask<ChangePage> ReadChangesAsync(string? continuation, int maxItems, CancellationToken cancellationToken) => inner.ReadChangesAsync(continuation, maxItems, cancellationToken);
 

@@ -96,7 +96,7 @@ internal static class LedgerAudit
         continuation = null;
         do
         {
-            var page = await store.QueryIndexAsync(new IndexQuery(DocumentTypes.Transfer, DocumentTypes.OpenTransferIndexKey, prefix: false, continuation, StoreLimits.MaxPageSize), none);
+            var page = await store.QueryIndexAsync(new IndexQuery(DocumentTypes.Transfer, DocumentTypes.OpenTransferIndexKey, prefix: true, continuation, StoreLimits.MaxPageSize), none);
             foreach (var document in page.Documents.Where(document => document.Partition.StartsWith(app.Value + "/", StringComparison.Ordinal)))
             {
                 var open = DocumentCodec.Decode(document, LedgerDocumentJsonContext.Default.TransferDocument);

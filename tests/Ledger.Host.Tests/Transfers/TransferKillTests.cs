@@ -126,7 +126,7 @@ public sealed class TransferKillTests(Xunit.Abstractions.ITestOutputHelper outpu
 
         // The data directory itself: no transfer is left open, and each account's entries add up to its balance.
         await using var store = new SqliteLedgerStore(new SqliteLedgerStoreOptions { DataDirectory = data.Path });
-        var open = await store.QueryIndexAsync(new IndexQuery(DocumentTypes.Transfer, DocumentTypes.OpenTransferIndexKey, prefix: false, continuation: null, limit: 100), CancellationToken.None);
+        var open = await store.QueryIndexAsync(new IndexQuery(DocumentTypes.Transfer, DocumentTypes.OpenTransferIndexKey, prefix: true, continuation: null, limit: 100), CancellationToken.None);
         Assert.Empty(open.Documents);
         foreach (var account in accounts)
         {

@@ -25,6 +25,8 @@ internal sealed class ReplayingTransferSteps(ITransferSteps real, TimeProvider c
     public const string CommitSource = nameof(CommitSource);
     public const string VoidSource = nameof(VoidSource);
     public const string ExpireHold = nameof(ExpireHold);
+    public const string RefuseOverdueCredit = nameof(RefuseOverdueCredit);
+    public const string RecordFailure = nameof(RecordFailure);
 
     /// <summary>As the Durable worker's serializer: web defaults; the ledger's types name their JSON properties themselves.</summary>
     private static readonly JsonSerializerOptions Serializer = new(JsonSerializerDefaults.Web);
@@ -34,6 +36,7 @@ internal sealed class ReplayingTransferSteps(ITransferSteps real, TimeProvider c
     private readonly Dictionary<int, int> _lost = [];
     private DateTimeOffset _firstEpisodeStart;
     private int _cursor;
+    private TaskCompletionSource _episodeEnded = new();
     private int _episodes;
 
     /// <summary>How many times each step's completion is lost before one is recorded; 0 for none.</summary>
@@ -70,14 +73,17 @@ internal sealed class ReplayingTransferSteps(ITransferSteps real, TimeProvider c
                 _history[^1] = _history[^1] with { NextEpisodeStart = clock.GetUtcNow() };
             }
 
-            try
+            // An orchestrator suspends by awaiting a task that does not complete in this episode: nothing is
+            // thrown into the saga, which the saga could mistake for a failed step. The abandoned drive is
+            // dropped, as the worker drops the suspended episode, and the next episode replays from the start.
+            _episodeEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var drive = TransferSaga.DriveAsync(this, transfer, CancellationToken.None);
+            if (await Task.WhenAny(drive, _episodeEnded.Task) == drive)
             {
-                return await TransferSaga.DriveAsync(this, transfer, CancellationToken.None);
+                return await drive;
             }
-            catch (EpisodeEnded)
-            {
-                betweenEpisodes?.Invoke(episode);
-            }
+
+            betweenEpisodes?.Invoke(episode);
         }
 
         throw new InvalidOperationException($"The orchestration did not complete in {maxEpisodes} episodes; steps so far: {string.Join(", ", Steps)}.");
@@ -97,6 +103,12 @@ internal sealed class ReplayingTransferSteps(ITransferSteps real, TimeProvider c
 
     public Task<TransferDocument> ExpireHoldAsync(TransferKey transfer, CancellationToken cancellationToken)
         => StepAsync(ExpireHold, () => real.ExpireHoldAsync(transfer, cancellationToken));
+
+    public Task<CreditStepResult> RefuseOverdueCreditAsync(TransferKey transfer, CancellationToken cancellationToken)
+        => StepAsync(RefuseOverdueCredit, () => real.RefuseOverdueCreditAsync(transfer, cancellationToken));
+
+    public Task<TransferDocument> RecordFailureAsync(TransferKey transfer, SagaFailure failure, CancellationToken cancellationToken)
+        => StepAsync(RecordFailure, () => real.RecordFailureAsync(transfer, failure, cancellationToken));
 
     private async Task<T> StepAsync<T>(string name, Func<Task<T>> run)
     {
@@ -121,17 +133,23 @@ internal sealed class ReplayingTransferSteps(ITransferSteps real, TimeProvider c
         if (lost < LoseCompletions)
         {
             _lost[index] = lost + 1;
-            throw new EpisodeEnded();
+            return await SuspendAsync<T>();
         }
 
         _history.Add(new RecordedStep(name, JsonSerializer.Serialize(result, Serializer), NextEpisodeStart: DateTimeOffset.MinValue));
-        throw new EpisodeEnded();
+        return await SuspendAsync<T>();
+    }
+
+    /// <summary>Ends the episode: the step's task never completes in it.</summary>
+    private Task<T> SuspendAsync<T>()
+    {
+        _episodeEnded.TrySetResult();
+        return new TaskCompletionSource<T>().Task;
     }
 
     /// <summary>A completed step in the history: its name, its serialized result, and when the episode that first saw it started.</summary>
     private sealed record RecordedStep(string Name, string Json, DateTimeOffset NextEpisodeStart);
 
-    private sealed class EpisodeEnded : Exception;
 }
 
 /// <summary>What Durable Functions raises when a replay does not follow its history.</summary>

@@ -54,6 +54,12 @@ internal sealed class RecordingTransferSteps(ITransferSteps inner) : ITransferSt
     public Task<TransferDocument> ExpireHoldAsync(TransferKey transfer, CancellationToken cancellationToken)
         => Record(ReplayingTransferSteps.ExpireHold, inner.ExpireHoldAsync(transfer, cancellationToken));
 
+    public Task<CreditStepResult> RefuseOverdueCreditAsync(TransferKey transfer, CancellationToken cancellationToken)
+        => Record(ReplayingTransferSteps.RefuseOverdueCredit, inner.RefuseOverdueCreditAsync(transfer, cancellationToken));
+
+    public Task<TransferDocument> RecordFailureAsync(TransferKey transfer, SagaFailure failure, CancellationToken cancellationToken)
+        => Record(ReplayingTransferSteps.RecordFailure, inner.RecordFailureAsync(transfer, failure, cancellationToken));
+
     private Task<T> Record<T>(string name, Task<T> step)
     {
         _steps.Add(name);
