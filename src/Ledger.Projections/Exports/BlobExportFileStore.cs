@@ -66,8 +66,7 @@ public sealed class BlobExportFileStore : IExportFileStore
         var blob = _container.GetBlobClient(ExportFileNames.Of(exportId));
         try
         {
-            // One streamed GET; the SDK resumes an interrupted read with the blob's ETag, so a rewrite in between
-            // fails the download instead of mixing two versions of the file.
+            // One streamed GET of the committed blob: the caller copies it to the response as it arrives.
             var download = await blob.DownloadStreamingAsync(new BlobDownloadOptions(), cancellationToken).ConfigureAwait(false);
             return download.Value.Content;
         }
