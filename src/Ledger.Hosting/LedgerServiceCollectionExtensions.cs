@@ -32,8 +32,7 @@ public static class LedgerServiceCollectionExtensions
     public static IServiceCollection AddLedger(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        // Read now, not on first use: a bad app or key (one key for two apps) stops the host before it listens.
-        services.AddSingleton(AppRegistry.FromConfiguration(configuration));
+        services.AddSingleton(_ => AppRegistry.FromConfiguration(configuration));
         services.AddSingleton(provider => provider.GetRequiredService<AppRegistry>().Catalogs);
         services.AddSingleton<ILedgerStore>(provider => CreateStore(configuration, provider));
         var sagaBounds = SagaBoundsOptions.Read(configuration);

@@ -89,12 +89,12 @@ public sealed class FunctionsStyleInvocationTests
     {
         await using (var bare = new ApiContext())
         {
-            var status = await HandleAsync(bare, bare.NewContext("GET", "/status/consumers", apiKey: null), "GetConsumerStatus");
+            var status = await HandleAsync(bare, bare.NewContext("GET", "/status/consumers"), "GetConsumerStatus");
             AssertProblem(status, StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound);
         }
 
         await using var full = new ApiContext(withProjections: true);
-        var withProjections = await HandleAsync(full, full.NewContext("GET", "/status/consumers", apiKey: null), "GetConsumerStatus");
+        var withProjections = await HandleAsync(full, full.NewContext("GET", "/status/consumers"), "GetConsumerStatus");
         Assert.Equal(StatusCodes.Status200OK, withProjections.Status);
     }
 
