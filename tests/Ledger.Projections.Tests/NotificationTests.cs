@@ -43,7 +43,8 @@ public sealed class NotificationTests
         var distinct = receiver.Distinct();
         Assert.True(receiver.Events.Count > distinct.Count, "the lost checkpoint made the consumer publish some events again");
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), distinct.Select(received => received.Id).Order(StringComparer.Ordinal));
-        Assert.Equal(LedgerEventTypes.All.Order(StringComparer.Ordinal), distinct.Select(received => received.Type).Distinct().Order(StringComparer.Ordinal));
+        // A stuck transfer needs commits that keep failing; its event is checked on the mapper below.
+        Assert.Equal(LedgerEventTypes.All.Except([LedgerEventTypes.TransferStuck]).Order(StringComparer.Ordinal), distinct.Select(received => received.Type).Distinct().Order(StringComparer.Ordinal));
         foreach (var received in distinct)
         {
             Assert.Equal(expected[received.Id].Type, received.Type);
@@ -95,6 +96,24 @@ public sealed class NotificationTests
         mapper.Map(Stored("app1/alice", "snapshot:1", DocumentTypes.Snapshot, "{}"u8.ToArray()), null, events);
         mapper.Map(Stored("app1/alice", DocumentTypes.AccountDocumentId, DocumentTypes.Account, "{}"u8.ToArray()), null, events);
         Assert.Empty(events);
+    }
+
+    [Fact]
+    public void A_transfer_marked_stuck_raises_one_stuck_event_with_its_reason_and_its_later_retries_raise_none()
+    {
+        var mapper = new LedgerEventMapper(NotificationOptions.DefaultSource);
+        var markedAt = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+        var marked = Transfer("t1", "crediting", null) with { SettleAmount = 3, StuckSince = markedAt, StuckReason = TransferFailureCodes.CommitFailing, FailedAttempts = 10, UpdatedAt = markedAt };
+        var retried = marked with { FailedAttempts = 11, UpdatedAt = markedAt.AddHours(1) };
+        var events = new List<CloudEvent>();
+
+        mapper.Map(Stored("app1/alice", DocumentTypes.TransferDocumentId("t1"), DocumentTypes.Transfer, DocumentCodec.Encode(marked, LedgerDocumentJsonContext.Default.TransferDocument)), null, events);
+        mapper.Map(Stored("app1/alice", DocumentTypes.TransferDocumentId("t1"), DocumentTypes.Transfer, DocumentCodec.Encode(retried, LedgerDocumentJsonContext.Default.TransferDocument)), null, events);
+
+        var stuck = Assert.Single(events);
+        Assert.Equal((LedgerEventTypes.TransferStuck, "/apps/app1/accounts/alice", markedAt), (stuck.Type, stuck.Subject, stuck.Time));
+        var data = stuck.Data!.ToObjectFromJson<System.Text.Json.JsonElement>();
+        Assert.Equal((TransferFailureCodes.CommitFailing, "crediting", "t1"), (data.GetProperty("failure_code").GetString(), data.GetProperty("state").GetString(), data.GetProperty("transfer_id").GetString()));
     }
 
     [Fact]

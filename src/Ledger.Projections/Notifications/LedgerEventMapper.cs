@@ -99,6 +99,13 @@ public sealed class LedgerEventMapper(string source)
                 time = transfer.VoidedAt ?? transfer.UpdatedAt;
                 amount = transfer.Amount;
                 break;
+            case "reserved" or "crediting" when transfer.StuckSince is { } stuckSince && stuckSince == transfer.UpdatedAt:
+                // Only the change that marked it stuck: its later retries change the document again, and the
+                // alert is raised once. The failure code carries why it is stuck.
+                type = LedgerEventTypes.TransferStuck;
+                time = stuckSince;
+                amount = transfer.SettleAmount ?? transfer.Amount;
+                break;
             default:
                 // Reserved and crediting are steps of the saga, not outcomes: nothing to announce yet.
                 return;
@@ -118,7 +125,7 @@ public sealed class LedgerEventMapper(string source)
             From = transfer.From,
             To = transfer.To,
             State = transfer.State,
-            FailureCode = transfer.FailureCode,
+            FailureCode = transfer.StuckReason ?? transfer.FailureCode,
         }));
     }
 

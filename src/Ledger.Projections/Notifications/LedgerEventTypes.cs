@@ -7,10 +7,13 @@ public static class LedgerEventTypes
     public const string TransferPosted = "ledger.transfer.posted";
     public const string TransferVoided = "ledger.transfer.voided";
     public const string HoldExpired = "ledger.hold.expired";
+
+    /// <summary>A transfer's saga cannot end by itself (see <c>stuck_reason</c> on the transfer): an alert for an operator, raised once.</summary>
+    public const string TransferStuck = "ledger.transfer.stuck";
     public const string BalanceLow = "ledger.balance.low";
     public const string ExportCompleted = "ledger.export.completed";
 
-    public static IReadOnlyList<string> All { get; } = [EntryPosted, TransferPosted, TransferVoided, HoldExpired, BalanceLow, ExportCompleted];
+    public static IReadOnlyList<string> All { get; } = [EntryPosted, TransferPosted, TransferVoided, HoldExpired, TransferStuck, BalanceLow, ExportCompleted];
 
     /// <summary>Appended to a change id for the events derived from the same change, so each has its own stable id.</summary>
     public const string BalanceLowIdSuffix = "#balance.low";
