@@ -103,7 +103,9 @@ public sealed class AzureStorageRestartTests
 
         public static async Task<Worker> StartAsync(string connection, string taskHub, string workerId, InMemoryLedgerStore store)
         {
-            var ledger = new FunctionsTestHost(store: _ => store);
+            // The engine's clock is the machine's time, as the orchestration's is: the saga compares a
+            // transfer's age with its credit deadline by the orchestration's time.
+            var ledger = new FunctionsTestHost(DateTimeOffset.UtcNow, _ => store);
             var functions = new AttributedDurableFunctions(typeof(TransferOrchestration), typeof(TransferKey), ledger.Orchestration);
             var backend = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
             {
