@@ -149,6 +149,7 @@ public sealed class TransferOrchestrationOnEngineTests
         await SweepAsync(host);
         var instance = await host.CompletionOfAsync(key);
 
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, instance.RuntimeStatus);
         var expired = instance.ReadOutputAs<TransferDocument>()!;
         Assert.Equal("voided", expired.State);
         Assert.Equal(ErrorCodes.HoldExpired, expired.FailureCode);
