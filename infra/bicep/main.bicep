@@ -105,7 +105,8 @@ var cosmosLeasesContainerName = 'leases'
 
 var deploymentContainerName = 'app-package'
 
-// Ledger:Exports:Blob:ContainerName; the app creates it when missing, Bicep creates it so the role below has a scope.
+// Ledger:Exports:Blob:ContainerName. The app would create it when missing; Bicep creates it so that the
+// export role in roles.bicep has its scope.
 var exportsContainerName = 'exports'
 
 module monitoring 'modules/monitoring.bicep' = {
