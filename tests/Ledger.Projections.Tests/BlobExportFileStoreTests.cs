@@ -95,6 +95,8 @@ public sealed class BlobExportFileStoreTests
         Assert.Contains("Ledger:Exports:Blob:ServiceUri", neither.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new ExportFileStoreOptions { Store = ExportFileStoreKind.Blob, BlobServiceUri = uri, BlobConnectionString = "UseDevelopmentStorage=true" }.Validate());
         Assert.Throws<ArgumentException>(() => new ExportFileStoreOptions { Store = ExportFileStoreKind.Blob, BlobServiceUri = new Uri("exports", UriKind.Relative) }.Validate());
+        var plainHttp = Assert.Throws<ArgumentException>(() => new ExportFileStoreOptions { Store = ExportFileStoreKind.Blob, BlobServiceUri = new Uri("http://account.blob.core.windows.net/") }.Validate());
+        Assert.Contains("https", plainHttp.Message, StringComparison.Ordinal);
         foreach (var name in new[] { "ex", "Exports", "-exports", "exports-", "ex--ports", "exports_1", new string('a', 64) })
         {
             var bad = Assert.Throws<ArgumentException>(() => new ExportFileStoreOptions { Store = ExportFileStoreKind.Blob, BlobServiceUri = uri, BlobContainerName = name }.Validate());

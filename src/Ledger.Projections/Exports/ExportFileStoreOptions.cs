@@ -43,9 +43,10 @@ public sealed record ExportFileStoreOptions
             throw new ArgumentException("Blob exports need exactly one of Ledger:Exports:Blob:ServiceUri (with the host's identity) and Ledger:Exports:Blob:ConnectionString.", nameof(BlobServiceUri));
         }
 
-        if (BlobServiceUri is { IsAbsoluteUri: false })
+        // The identity's bearer token is only ever sent over HTTPS; the SDK would refuse on the first export.
+        if (BlobServiceUri is not null && (!BlobServiceUri.IsAbsoluteUri || BlobServiceUri.Scheme != Uri.UriSchemeHttps))
         {
-            throw new ArgumentException($"Ledger:Exports:Blob:ServiceUri is not an absolute URL: '{BlobServiceUri}'.", nameof(BlobServiceUri));
+            throw new ArgumentException($"Ledger:Exports:Blob:ServiceUri must be an absolute https URL: '{BlobServiceUri}'.", nameof(BlobServiceUri));
         }
 
         if (!IsValidContainerName(BlobContainerName))
