@@ -1,3 +1,4 @@
+using Ledger.Functions;
 using Ledger.Hosting;
 using Ledger.Projections;
 using Microsoft.Azure.Functions.Worker.Builder;
@@ -17,4 +18,6 @@ builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddLedger(builder.Configuration);
 builder.Services.AddLedgerProjections(builder.Configuration, runConsumersInProcess: false);
+builder.Services.AddLedgerHealthChecks(builder.Configuration, consumersInProcess: false);
+builder.AddLedgerTelemetry();
 builder.Build().Run();
