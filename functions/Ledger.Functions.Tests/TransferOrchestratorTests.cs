@@ -133,15 +133,22 @@ public sealed class TransferOrchestratorTests
     }
 
     [Fact]
-    public async Task A_failed_activity_fails_the_orchestration_without_calling_a_later_step()
+    public async Task A_step_that_failed_past_its_retries_is_recorded_on_the_transfer_and_fails_the_orchestration_without_a_later_step()
     {
         var orchestration = new Orchestration();
         orchestration.Returns<TransferDocument?>(DurableTransferSteps.ReadTransferActivity, Transfers.Crediting);
         orchestration.Context
             .Setup(context => context.CallActivityAsync<CreditStepResult>(It.Is<TaskName>(name => name.Name == DurableTransferSteps.CreditDestinationActivity), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
             .ThrowsAsync(new InvalidOperationException("the activity failed after its retries"));
+        orchestration.Returns(DurableTransferSteps.RecordFailureActivity, Transfers.Crediting with { FailedAttempts = 1 });
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => orchestration.RunAsync());
+        // The failure is counted on the transfer (the engine voids it past its credit deadline or marks it
+        // stuck), and the recovery timer starts the orchestration again when it is next due.
+        await Assert.ThrowsAsync<TransferStepFailedException>(() => orchestration.RunAsync());
+        Assert.Equal(
+            [DurableTransferSteps.ReadTransferActivity, DurableTransferSteps.RecordFailureActivity],
+            orchestration.Activities);
+        Assert.Equal(new FailureStepInput(Transfers.Key, new SagaFailure(SagaStage.Credit, "the activity failed after its retries")), orchestration.Calls[1].Input);
         orchestration.Context.Verify(
             context => context.CallActivityAsync<TransferDocument>(It.Is<TaskName>(name => name.Name == DurableTransferSteps.CommitSourceActivity || name.Name == DurableTransferSteps.VoidSourceActivity), It.IsAny<object?>(), It.IsAny<TaskOptions?>()),
             Times.Never);
