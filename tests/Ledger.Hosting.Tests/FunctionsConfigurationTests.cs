@@ -40,7 +40,6 @@ public sealed partial class FunctionsConfigurationTests
             { CosmosPrefix + nameof(CosmosStoreOptions.LeasesContainerName), "the Cosmos store" },
             { CosmosPrefix + nameof(CosmosStoreOptions.CreateIfMissing), "the Cosmos store" },
             { EnvironmentName(AppRegistry.SectionName) + "__app1__ApiKeys__0", "AppRegistry: the app and its API key" },
-            { ChangeFeedConnectionName(), "the CosmosDBTrigger functions (Connection = ...)" },
         };
 
         // An app's catalog must hold the shared operations, or AppRegistry refuses to start.
@@ -163,19 +162,6 @@ public sealed partial class FunctionsConfigurationTests
     }
 
     [Fact]
-    public void The_change_feed_triggers_watch_the_database_and_containers_the_store_writes()
-    {
-        var source = RepositoryFiles.Read(FunctionsSource.ChangeFeedFile);
-        var values = SampleValues();
-        Assert.Equal(values[CosmosPrefix + nameof(CosmosStoreOptions.DatabaseName)], StringConstant(source, "Database"));
-        Assert.Equal(values[CosmosPrefix + nameof(CosmosStoreOptions.LedgerContainerName)], StringConstant(source, "Container"));
-        Assert.Equal(values[CosmosPrefix + nameof(CosmosStoreOptions.LeasesContainerName)], StringConstant(source, "Leases"));
-
-        // The triggers' connection is a Cosmos connection string locally (identity-based in Azure, from Bicep).
-        Assert.StartsWith("AccountEndpoint=", values[ChangeFeedConnectionName()], StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void The_sample_configures_apps_whose_keys_authenticate()
     {
         var registry = AppRegistry.FromConfiguration(SampleConfiguration());
@@ -286,21 +272,6 @@ public sealed partial class FunctionsConfigurationTests
         return new ConfigurationBuilder()
             .AddInMemoryCollection(values.Select(pair => new KeyValuePair<string, string?>(pair.Key.Replace("__", ":", StringComparison.Ordinal), pair.Value)))
             .Build();
-    }
-
-    private static string ChangeFeedConnectionName()
-    {
-        var source = RepositoryFiles.Read(FunctionsSource.ChangeFeedFile);
-        var name = StringConstant(source, "Connection");
-        Assert.Contains("Connection = Connection", source, StringComparison.Ordinal);
-        return name;
-    }
-
-    private static string StringConstant(string source, string name)
-    {
-        var match = Regex.Match(source, $@"const\s+string\s+{name}\s*=\s*""(?<value>[^""]*)""\s*;");
-        Assert.True(match.Success, $"No string constant {name} in the source.");
-        return match.Groups["value"].Value;
     }
 
     /// <summary>The keys under Ledger:Notifications the shared composition reads, from its source; typed ones fail on a bad value.</summary>

@@ -110,19 +110,6 @@ public sealed partial class FunctionsWiringTests
         Assert.DoesNotContain("ConfigureAwait(false)", SagaDefinition(), StringComparison.Ordinal);
     }
 
-    /// <summary>The change-feed functions hand batches to the consumers the composition registers; with none registered they drop every batch.</summary>
-    [Fact]
-    public void The_functions_composition_registers_the_consumers_the_change_feed_functions_take()
-    {
-        var changeFeed = RepositoryFiles.Read(FunctionsSource.ChangeFeedFile);
-        Assert.Contains("IEnumerable<IChangeConsumer> consumers", changeFeed, StringComparison.Ordinal);
-
-        var program = RepositoryFiles.Read(FunctionsSource.ProgramFile);
-        Assert.True(
-            program.Contains(".AddLedgerProjections(", StringComparison.Ordinal) || program.Contains("IChangeConsumer", StringComparison.Ordinal),
-            "Program.cs registers no change-feed consumer.");
-    }
-
     /// <summary>
     /// The recovery timer hands every stalled transfer to the Durable driver. A transfer whose orchestration
     /// ended without finishing it (failed after its retries, terminated) can only be finished by a new one.

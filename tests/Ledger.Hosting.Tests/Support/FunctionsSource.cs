@@ -26,7 +26,6 @@ internal static partial class FunctionsSource
 {
     public const string HttpFunctionsFile = "functions/Ledger.Functions/LedgerHttpFunctions.cs";
     public const string OrchestrationFile = "functions/Ledger.Functions/TransferOrchestration.cs";
-    public const string ChangeFeedFile = "functions/Ledger.Functions/ChangeFeedFunctions.cs";
     public const string ProgramFile = "functions/Ledger.Functions/Program.cs";
     public const string FunctionsDirectory = "functions/Ledger.Functions";
 
