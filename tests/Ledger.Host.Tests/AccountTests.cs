@@ -119,7 +119,7 @@ public sealed class AccountTests(LedgerApiFactory factory) : IClassFixture<Ledge
 
     [Theory]
     [InlineData("/accounts", "missing_field")]
-    [InlineData("/accounts?owner_id=", "missing_field")]
+    [InlineData("/accounts?owner_id=", "invalid_field")]
     [InlineData("/accounts?owner_id=has%20space", "invalid_field")]
     [InlineData("/accounts?owner_id=someone&limit=0", "invalid_field")]
     [InlineData("/accounts?owner_id=someone&limit=201", "invalid_field")]
