@@ -1,4 +1,5 @@
 using Ledger.Domain;
+using Ledger.Host.OpenApi;
 using Ledger.Http;
 
 namespace Ledger.Host;
@@ -17,7 +18,8 @@ public static class LocalHost
         foreach (var route in LedgerRoutes.All)
         {
             endpoints.MapMethods("/" + route.Template, [route.Method], (HttpContext context, LedgerApi api) => api.HandleAsync(route, context))
-                .WithName(route.Name);
+                .WithMetadata(route)
+                .WithContract(route);
         }
 
         return endpoints;

@@ -1,5 +1,6 @@
 using Ledger.Domain;
 using Ledger.Host;
+using Ledger.Host.OpenApi;
 using Ledger.Hosting;
 using Ledger.Http;
 
@@ -26,13 +27,13 @@ builder.Services.AddTransferSagaRunner(builder.Configuration);
 builder.Services.AddLedgerHealthChecks(builder.Configuration);
 builder.Services.AddLedgerCors(builder.Configuration);
 builder.AddLedgerTelemetry();
-builder.Services.AddOpenApi();
+builder.Services.AddLedgerOpenApi();
 
 var app = builder.Build();
 app.UseCors();
 app.UseMiddleware<ProblemStatusMiddleware>();
 app.UseLedgerRequestLimits();
-app.MapOpenApi();
+app.MapLedgerDocs();
 app.MapLedgerHealthChecks();
 app.MapLedgerMetrics();
 app.MapLedgerRoutes();
