@@ -46,6 +46,10 @@ public sealed class LedgerApiFactory : WebApplicationFactory<Program>
         // Both ways, so the setting wins whichever configuration source the host reads it from; the
         // apps of appsettings.json are left as they are.
         builder.UseSetting("Ledger:DataDirectory", DataDirectory);
+
+        // Concurrency tests send hundreds of requests at once to check correctness, not shedding: the
+        // in-process host takes them all. Shedding has its own test, which sets a bound of its own.
+        builder.UseSetting("Ledger:RateLimits:MaxInFlight", "100000");
         builder.ConfigureAppConfiguration((_, configuration) =>
             configuration.AddInMemoryCollection([new KeyValuePair<string, string?>("Ledger:DataDirectory", DataDirectory)]));
     }
