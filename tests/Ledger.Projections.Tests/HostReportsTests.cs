@@ -2,16 +2,22 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Ledger.Domain;
+using Ledger.Engine;
 using Ledger.Projections.Tests.Support;
+using Ledger.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Projections.Tests;
 
 /// <summary>The local host end to end: the consumers run by default and the report routes answer over HTTP.</summary>
 public sealed class HostReportsTests : IAsyncLifetime
 {
+    private const string OperatorKey = "test-operator-key-0123456789";
+
     private readonly TemporaryDirectory _data = new();
     private HostFactory _factory = null!;
     private HttpClient _client = null!;
@@ -84,6 +90,33 @@ public sealed class HostReportsTests : IAsyncLifetime
         using var badScope = await SendAsync(HttpMethod.Post, "/exports", "export-2", """{"scope":"app","account_id":"http-alice"}""", HttpStatusCode.BadRequest);
     }
 
+    /// <summary>A change of app2 that no consumer can decode: only app2 and the operator see its dead letter, and only the operator sees volumes.</summary>
+    [Fact]
+    public async Task The_consumer_status_shows_an_app_its_own_dead_letters_and_an_operator_everything()
+    {
+        var store = _factory.Services.GetRequiredService<ILedgerStore>();
+        var partition = DocumentTypes.AccountPartition(TestLedger.App2, AccountId.From("http-bob"));
+        var corrupt = await store.CommitAsync(new PartitionBatch(partition, DocumentWrite.Create("tx:corrupt", DocumentTypes.Entry, Encoding.UTF8.GetBytes("{not json"), sortKey: 1)), CancellationToken.None);
+        Assert.True(corrupt.IsCommitted);
+
+        await Eventually.TrueAsync(async () =>
+        {
+            using var all = await GetJsonAsync("/status/consumers", OperatorKey);
+            return all.RootElement.GetProperty("dead_letters").GetArrayLength() == 1;
+        }, "the snapshot consumer set the corrupt entry aside");
+
+        using var operatorView = await GetJsonAsync("/status/consumers", OperatorKey);
+        using var app2View = await GetJsonAsync("/status/consumers", "dev-app2-key");
+        using var app1View = await GetJsonAsync("/status/consumers");
+        Assert.Equal("all", operatorView.RootElement.GetProperty("scope").GetString());
+        Assert.All(operatorView.RootElement.GetProperty("consumers").EnumerateArray(), consumer => Assert.True(consumer.TryGetProperty("handled_changes", out _)));
+        var letter = Assert.Single(app2View.RootElement.GetProperty("dead_letters").EnumerateArray());
+        Assert.Equal("snapshots", letter.GetProperty("consumer").GetString());
+        Assert.Equal("app2", letter.GetProperty("app_id").GetString());
+        Assert.Equal(partition + "/tx:corrupt", letter.GetProperty("change_id").GetString()!.Split('@')[0]);
+        Assert.Equal(0, app1View.RootElement.GetProperty("dead_letters").GetArrayLength());
+    }
+
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, string json, HttpStatusCode expected)
     {
         using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
@@ -93,9 +126,13 @@ public sealed class HostReportsTests : IAsyncLifetime
         return response;
     }
 
-    private async Task<JsonDocument> GetJsonAsync(string path)
+    private async Task<JsonDocument> GetJsonAsync(string path, string? apiKey = null)
     {
-        using var response = await _client.GetAsync(path);
+        // Another caller than app1 gets a client of its own: one key per request.
+        using var other = apiKey is null ? null : _factory.CreateClient();
+        other?.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        using var response = await (other ?? _client).GetAsync(path);
+
         Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
     }
@@ -108,6 +145,10 @@ public sealed class HostReportsTests : IAsyncLifetime
             {
                 ["Ledger:DataDirectory"] = dataDirectory,
                 ["Ledger:Projections:PollInterval"] = "00:00:00.020",
+                ["Ledger:Projections:RetryInitialDelay"] = "00:00:00.005",
+                ["Ledger:Projections:RetryMaxDelay"] = "00:00:00.020",
+                ["Ledger:Projections:StatusCacheDuration"] = "00:00:00",
+                ["Ledger:Operators:ops:Keys:0:Key"] = OperatorKey,
             };
             foreach (var (key, value) in settings)
             {
