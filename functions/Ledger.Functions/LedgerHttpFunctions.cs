@@ -35,6 +35,10 @@ public sealed class LedgerHttpFunctions(LedgerApi api)
     public Task<IResult> GetConsumerStatus([HttpTrigger(AuthorizationLevel.Function, "get", Route = LedgerRoutes.ConsumerStatus)] HttpRequest request)
         => Handle(request, "GetConsumerStatus");
 
+    [Function("ListStuckTransfers")]
+    public Task<IResult> ListStuckTransfers([HttpTrigger(AuthorizationLevel.Function, "get", Route = LedgerRoutes.StuckTransfers)] HttpRequest request)
+        => Handle(request, "ListStuckTransfers");
+
     [Function("StartTransfer")]
     public Task<IResult> StartTransfer([HttpTrigger(AuthorizationLevel.Function, "post", Route = LedgerRoutes.Transfers)] HttpRequest request, [DurableClient] DurableTaskClient durableClient)
         => HandleWithDurableSagas(request, durableClient, "StartTransfer");

@@ -404,10 +404,10 @@ public sealed partial class LedgerEngine : ITransferSteps
     }
 
     /// <summary>
-    /// The app's transfers that are stuck (their saga cannot end by itself), oldest first: what an operator
-    /// resolves. Reads only the app's own, by index.
+    /// The transfers that are stuck (their saga cannot end by itself), per app and oldest first: what an
+    /// operator resolves. With an app, reads only that app's, by index; without (an operator), every app's.
     /// </summary>
-    public async Task<Result<TransferPage>> ListStuckTransfersAsync(AppId app, string? continuation, int limit, CancellationToken cancellationToken)
+    public async Task<Result<TransferPage>> ListStuckTransfersAsync(AppId? app, string? continuation, int limit, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > MaxPageSize)
         {
@@ -417,7 +417,7 @@ public sealed partial class LedgerEngine : ITransferSteps
         DocumentPage page;
         try
         {
-            page = await _store.QueryIndexAsync(new IndexQuery(DocumentTypes.Transfer, DocumentTypes.StuckTransferIndexPrefixOf(app), prefix: true, continuation, limit), cancellationToken).ConfigureAwait(false);
+            page = await _store.QueryIndexAsync(new IndexQuery(DocumentTypes.Transfer, app is { } own ? DocumentTypes.StuckTransferIndexPrefixOf(own) : DocumentTypes.StuckTransferIndexPrefix, prefix: true, continuation, limit), cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException) when (continuation is not null)
         {

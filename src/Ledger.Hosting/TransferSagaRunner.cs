@@ -85,7 +85,9 @@ public sealed class TransferSagaRunner(LedgerEngine engine, TransferSagaRunnerOp
                 logger.LogWarning(exception, "Transfer recovery sweep failed; retrying in {Interval}", options.SweepInterval);
             }
 
-            stalledAfter = options.StalledAfter;
+            // Zero is the start-up sweep's bound (every open transfer, whatever its back-off); later sweeps
+            // keep the back-off even when configured not to wait for stalls.
+            stalledAfter = options.StalledAfter > TimeSpan.Zero ? options.StalledAfter : TimeSpan.FromTicks(1);
             try
             {
                 await Task.Delay(options.SweepInterval, time, stoppingToken).ConfigureAwait(false);

@@ -32,6 +32,17 @@ public sealed record TransferResponse
     [JsonPropertyName("posted_at")] public DateTimeOffset? PostedAt { get; init; }
     [JsonPropertyName("voided_at")] public DateTimeOffset? VoidedAt { get; init; }
 
+    /// <summary>While crediting: the instant from which the credit is refused and the transfer voided (credit_deadline_exceeded).</summary>
+    [JsonPropertyName("credit_deadline")] public DateTimeOffset? CreditDeadline { get; init; }
+
+    /// <summary>How many drives of the saga failed; absent when none did.</summary>
+    [JsonPropertyName("failed_attempts")] public int? FailedAttempts { get; init; }
+
+    /// <summary>Set while the saga cannot end by itself: an operator's alert, with <see cref="StuckReason"/>.</summary>
+    [JsonPropertyName("stuck_since")] public DateTimeOffset? StuckSince { get; init; }
+
+    [JsonPropertyName("stuck_reason")] public string? StuckReason { get; init; }
+
     /// <summary>The posted legs: the debit of the source and the credit of the destination, summing to zero. Empty until posted.</summary>
     [JsonPropertyName("legs")] public required IReadOnlyList<LegResponse> Legs { get; init; }
 
@@ -56,14 +67,26 @@ public sealed record TransferResponse
         UpdatedAt = transfer.UpdatedAt,
         PostedAt = transfer.PostedAt,
         VoidedAt = transfer.VoidedAt,
+        CreditDeadline = transfer.State == "crediting" ? transfer.CreditDeadline : null,
+        FailedAttempts = transfer.FailedAttempts == 0 ? null : transfer.FailedAttempts,
+        StuckSince = transfer.StuckSince,
+        StuckReason = transfer.StuckReason,
         Legs = transfer.State == "posted" && transfer.SettleAmount is { } settled
             ? [new LegResponse(transfer.From, -settled), new LegResponse(transfer.To, settled)]
             : [],
     };
 }
 
+/// <summary>A page of transfers (the stuck ones); <see cref="Continuation"/> continues after the last one.</summary>
+public sealed record TransferListResponse
+{
+    [JsonPropertyName("transfers")] public required IReadOnlyList<TransferResponse> Transfers { get; init; }
+    [JsonPropertyName("continuation")] public string? Continuation { get; init; }
+}
+
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TransferResponse))]
+[JsonSerializable(typeof(TransferListResponse))]
 public sealed partial class TransferJson : JsonSerializerContext
 {
     public static TransferJson Api { get; } = new(HttpJson.ApiOptions);
@@ -112,6 +135,21 @@ public sealed partial class LedgerApi
     {
         var transfer = await engine.GetTransferAsync(request.App, request.RouteValue("transfer_id"), request.Aborted).ConfigureAwait(false);
         return transfer.TryGetValue(out var found, out var error) ? TransferJsonResult(found, StatusCodes.Status200OK) : Problem(error, request);
+    }
+
+    /// <summary>The stuck transfers the caller may see: an app's own, or every app's for an operator.</summary>
+    internal async Task<IResult> ListStuckTransfersAsync(ApiRequest request)
+    {
+        var limit = QueryValues.PageSize(request.Request, LedgerEngine.DefaultPageSize, LedgerEngine.MaxPageSize);
+        if (!limit.IsSuccess)
+        {
+            return Problem(limit.Error!, request);
+        }
+
+        var page = await engine.ListStuckTransfersAsync(request.VisibleApp, QueryValues.Optional(request.Request, "continuation"), limit.Value, request.Aborted).ConfigureAwait(false);
+        return page.TryGetValue(out var stuck, out var error)
+            ? Json(new TransferListResponse { Transfers = stuck.Transfers.Select(TransferResponse.Of).ToArray(), Continuation = stuck.Continuation }, TransferJson.Api.TransferListResponse)
+            : Problem(error, request);
     }
 
     internal async Task<IResult> RefundTransferAsync(ApiRequest request)

@@ -12,6 +12,7 @@ public static partial class LedgerRoutes
     public const string HoldCapture = "holds/{hold_id}/capture";
     public const string HoldVoid = "holds/{hold_id}/void";
     public const string TransactionRefunds = "transactions/{transaction_id}/refunds";
+    public const string StuckTransfers = "status/transfers/stuck";
 
     private static RouteDefinition[] TransferRoutes =>
     [
@@ -23,5 +24,8 @@ public static partial class LedgerRoutes
         new("CaptureHold", "POST", HoldCapture, Scope: LedgerScopes.Transfers, (api, request) => api.CaptureHoldAsync(request)),
         new("VoidHold", "POST", HoldVoid, Scope: LedgerScopes.Transfers, (api, request) => api.VoidHoldAsync(request)),
         new("RefundMint", "POST", TransactionRefunds, Scope: LedgerScopes.Issue, (api, request) => api.RefundMintAsync(request)),
+
+        // Transfers whose saga cannot end by itself: an app's read credential sees its own, an operator every app's.
+        new("ListStuckTransfers", "GET", StuckTransfers, Scope: LedgerScopes.Operator, (api, request) => api.ListStuckTransfersAsync(request)),
     ];
 }

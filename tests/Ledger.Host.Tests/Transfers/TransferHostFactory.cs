@@ -23,8 +23,11 @@ public sealed class TransferHostFactory : WebApplicationFactory<Program>
     private readonly bool faultyStore;
     private readonly TimeSpan sweepInterval;
 
-    public TransferHostFactory(bool manualClock = false, bool faultyStore = false, TimeSpan? sweepInterval = null)
+    private readonly IReadOnlyList<KeyValuePair<string, string?>> extraSettings;
+
+    public TransferHostFactory(bool manualClock = false, bool faultyStore = false, TimeSpan? sweepInterval = null, IReadOnlyList<KeyValuePair<string, string?>>? settings = null)
     {
+        extraSettings = settings ?? [];
         this.manualClock = manualClock;
         this.faultyStore = faultyStore;
         this.sweepInterval = sweepInterval ?? TimeSpan.FromMilliseconds(200);
@@ -62,6 +65,7 @@ public sealed class TransferHostFactory : WebApplicationFactory<Program>
             new("Ledger:DataDirectory", DataDirectory),
             new("Ledger:Transfers:SweepInterval", sweepInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
             new("Ledger:Transfers:StalledAfter", "00:00:00"),
+            .. extraSettings,
         ];
         foreach (var (key, value) in settings)
         {
