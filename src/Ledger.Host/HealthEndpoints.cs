@@ -9,7 +9,7 @@ namespace Ledger.Host;
 /// <c>/health/live</c> (the process answers; no check runs) and <c>/health/ready</c> (the checks tagged
 /// <see cref="LedgerHealth.ReadyTag"/>: store, write queue, consumers). Both answer any method, HEAD
 /// included, 200 when healthy or degraded and 503 when unhealthy, and name only checks, never apps.
-/// <c>/health</c> stays the route table's, answering readiness in the API's own shape.
+/// <c>/health</c> stays the route table's, answering readiness in the API's own shape, to HEAD as well.
 /// </summary>
 public static class HealthEndpoints
 {
@@ -20,6 +20,11 @@ public static class HealthEndpoints
     {
         endpoints.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
         endpoints.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LedgerHealth.ReadyTag), ResponseWriter = WriteAsync });
+
+        // The route table's /health is GET (as in the Functions app); probes often send HEAD.
+        var health = LedgerRoutes.Named("Health");
+        endpoints.MapMethods("/" + health.Template, [HttpMethods.Head], (HttpContext context, LedgerApi api) => api.HandleAsync(health, context))
+            .ExcludeFromDescription();
         return endpoints;
     }
 

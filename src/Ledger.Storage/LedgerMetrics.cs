@@ -21,6 +21,18 @@ public static class LedgerMetrics
 
     public static readonly Meter Meter = new(MeterName, "1.0");
 
+    /// <summary>Bucket bounds for durations in seconds, from 0.5 ms to 10 s (exporters' defaults suit milliseconds).</summary>
+    private static readonly InstrumentAdvice<double> SecondsBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    };
+
+    /// <summary>Bucket bounds for group sizes, by powers of two up to the largest group allowed.</summary>
+    private static readonly InstrumentAdvice<long> GroupSizeBuckets = new()
+    {
+        HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096],
+    };
+
     /// <summary>Entries posted (a replayed request is not counted again), by entry kind.</summary>
     public static readonly Counter<long> Postings = Meter.CreateCounter<long>(
         "ledger.postings", unit: "{entry}", description: "Entries posted, by kind (operation, mint, burn).");
@@ -29,21 +41,21 @@ public static class LedgerMetrics
     public static readonly Counter<long> Refusals = Meter.CreateCounter<long>(
         "ledger.refusals", unit: "{refusal}", description: "Postings refused, by error code.");
 
-    /// <summary>How long a transfer, capture or refund request took until it answered, by the state it answered with.</summary>
+    /// <summary>How long a transfer, capture or refund took from its reservation until the request answered, by the state it answered with.</summary>
     public static readonly Histogram<double> TransferDuration = Meter.CreateHistogram<double>(
-        "ledger.transfer.duration", unit: "s", description: "Time from a transfer request to its answer, by the transfer's state then.");
+        "ledger.transfer.duration", unit: "s", description: "Time from the reservation of a transfer, capture or refund to its answer, by the transfer's state then.", tags: null, advice: SecondsBuckets);
 
     /// <summary>How long one saga step took where it ran (in-process or as a Durable activity).</summary>
     public static readonly Histogram<double> SagaStepDuration = Meter.CreateHistogram<double>(
-        "ledger.saga.step.duration", unit: "s", description: "Duration of one transfer saga step, by step.");
+        "ledger.saga.step.duration", unit: "s", description: "Duration of one transfer saga step, by step.", tags: null, advice: SecondsBuckets);
 
     /// <summary>SQLite: how long one group transaction took from BEGIN to the end of COMMIT (its fsync).</summary>
     public static readonly Histogram<double> StoreCommitDuration = Meter.CreateHistogram<double>(
-        "ledger.store.commit.duration", unit: "s", description: "Duration of one SQLite group commit, including its fsync.");
+        "ledger.store.commit.duration", unit: "s", description: "Duration of one SQLite group commit, including its fsync.", tags: null, advice: SecondsBuckets);
 
     /// <summary>SQLite: write requests one group transaction settled; the larger, the more requests shared an fsync.</summary>
     public static readonly Histogram<long> StoreCommitGroupSize = Meter.CreateHistogram<long>(
-        "ledger.store.commit.group_size", unit: "{request}", description: "Write requests settled by one SQLite group commit.");
+        "ledger.store.commit.group_size", unit: "{request}", description: "Write requests settled by one SQLite group commit.", tags: null, advice: GroupSizeBuckets);
 
     /// <summary>Cosmos DB: request units charged per store call, by store operation and status code.</summary>
     public static readonly Histogram<double> CosmosRequestCharge = Meter.CreateHistogram<double>(

@@ -14,7 +14,7 @@ public sealed class HealthTests : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
-    public async Task Live_answers_healthy_without_running_any_check_and_HEAD_is_allowed()
+    public async Task Live_answers_healthy_without_running_any_check_and_every_health_path_answers_HEAD()
     {
         using var anonymous = _host.Client(apiKey: null);
 
@@ -23,7 +23,9 @@ public sealed class HealthTests : IAsyncLifetime
         Assert.Empty(live.Json.GetProperty("checks").EnumerateObject());
 
         Assert.Equal(200, (await anonymous.SendAsync(HttpMethod.Head, "/health/live", content: null)).Status);
+        Assert.Equal(200, (await WaitForAsync(anonymous, "/health/ready", 200)).Status);
         Assert.Equal(200, (await anonymous.SendAsync(HttpMethod.Head, "/health/ready", content: null)).Status);
+        Assert.Equal(200, (await anonymous.SendAsync(HttpMethod.Head, "/health", content: null)).Status);
     }
 
     [Fact]
