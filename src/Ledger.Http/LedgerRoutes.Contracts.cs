@@ -115,6 +115,14 @@ public static partial class LedgerRoutes
             Successes = [new(200, typeof(TransferResponse), "The transfer.")],
             Refusals = [ErrorCodes.TransferNotFound],
         },
+        ["ListStuckTransfers"] = new()
+        {
+            Tag = "Transfers", Summary = "Transfers whose saga cannot end by itself",
+            Description = "Stuck transfers (stuck_since, stuck_reason: commit_failing, void_failing or credit_undecided), oldest first: an app's read credential sees its own, an operator every app's. Paged with limit and continuation.",
+            Parameters = [Limit, new("continuation", ParameterPlace.Query, "The continuation of the previous page.", "WyJvcGVuLXRyYW5zZmVyIl0")],
+            Successes = [new(200, typeof(TransferListResponse), "The stuck transfers.")],
+            Refusals = [ErrorCodes.InvalidField],
+        },
         ["RefundTransfer"] = new()
         {
             Tag = "Transfers", Summary = "Refund a posted transfer", Idempotent = true,
