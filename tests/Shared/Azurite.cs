@@ -58,7 +58,14 @@ public static class Azurite
     {
         var (fileName, prefix) = Launcher ?? throw new InvalidOperationException("Azurite is not installed.");
         int blob = FreePort(), queue = FreePort(), table = FreePort();
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // A test host killed by the runner never raises ProcessExit, so a watchdog shell ends Azurite (its
+        // whole process group: npx starts node under it) as soon as this process is gone.
+        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(WatchdogScript);
+        start.ArgumentList.Add("azurite-watchdog");
+        start.ArgumentList.Add($"{Environment.ProcessId}");
+        start.ArgumentList.Add(fileName);
         foreach (var argument in prefix.Concat(
         [
             "--silent", "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck",
@@ -82,6 +89,17 @@ public static class Azurite
             + $"QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;"
             + $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
     }
+
+    /// <summary>Runs "$2..." in its own process group and ends that group when process $1 or Azurite ends.</summary>
+    private const string WatchdogScript = """
+        set -m
+        watched=$1; shift
+        "$@" &
+        child=$!
+        trap 'kill -- -$child 2>/dev/null; exit 0' TERM INT
+        while kill -0 "$watched" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
+        kill -- -$child 2>/dev/null
+        """;
 
     private static async Task WaitUntilListeningAsync(Process process, int[] ports)
     {
