@@ -186,7 +186,11 @@ public sealed partial class FunctionsConfigurationTests
     [Fact]
     public void The_sample_serves_the_apps_and_catalogs_of_the_local_hosts_settings()
     {
-        var local = new ConfigurationBuilder().AddJsonFile(RepositoryFiles.PathOf("src/Ledger.Host/appsettings.json"), optional: false, reloadOnChange: false).Build();
+        // The catalogs live in appsettings.json, the development keys in appsettings.Development.json.
+        var local = new ConfigurationBuilder()
+            .AddJsonFile(RepositoryFiles.PathOf("src/Ledger.Host/appsettings.json"), optional: false, reloadOnChange: false)
+            .AddJsonFile(RepositoryFiles.PathOf("src/Ledger.Host/appsettings.Development.json"), optional: false, reloadOnChange: false)
+            .Build();
         var functions = SampleConfiguration();
 
         Assert.Equal(Catalogs(local), Catalogs(functions));
