@@ -151,7 +151,7 @@ public sealed partial class FunctionsRouteDriftTests
     {
         var source = RepositoryFiles.Read(LocalHostFile);
         var loop = LocalMappingLoop().Match(source);
-        Assert.True(loop.Success, "LocalHost.MapLedgerRoutes should map every route with foreach (var route in LedgerRoutes.All) { endpoints.MapMethods(\"/\" + route.Template, [route.Method], ... api.HandleAsync(route, context)).WithName(route.Name); }");
+        Assert.True(loop.Success, "LocalHost.MapLedgerRoutes should map every route with foreach (var route in LedgerRoutes.All) { endpoints.MapMethods(\"/\" + route.Template, [route.Method], ... api.HandleAsync(route, context)).WithMetadata(route).WithContract(route); } (WithContract names the endpoint and gives it its OpenAPI contract)");
 
         // One mapping call in the file, the loop's, so no route is mapped a second time by hand.
         Assert.Equal(1, Regex.Count(source, @"\.Map(Get|Post|Put|Patch|Delete|Methods)\("));
@@ -219,7 +219,7 @@ public sealed partial class FunctionsRouteDriftTests
         return driving;
     }
 
-    [GeneratedRegex(@"foreach\s*\(\s*var\s+route\s+in\s+LedgerRoutes\.All\s*\)\s*\{\s*endpoints\.MapMethods\(\s*""/""\s*\+\s*route\.Template\s*,\s*\[\s*route\.Method\s*\]\s*,[^;]*api\.HandleAsync\(\s*route\s*,\s*context\s*\)\s*\)\s*\.WithName\(\s*route\.Name\s*\)\s*;\s*\}")]
+    [GeneratedRegex(@"foreach\s*\(\s*var\s+route\s+in\s+LedgerRoutes\.All\s*\)\s*\{\s*endpoints\.MapMethods\(\s*""/""\s*\+\s*route\.Template\s*,\s*\[\s*route\.Method\s*\]\s*,[^;]*api\.HandleAsync\(\s*route\s*,\s*context\s*\)\s*\)(?:\s*\.WithMetadata\(\s*route\s*\))?\s*\.WithContract\(\s*route\s*\)\s*;\s*\}")]
     private static partial Regex LocalMappingLoop();
 
     [GeneratedRegex(@"new\(\s*""(?<name>\w+)""\s*,\s*""(?<method>[A-Z]+)""\s*,\s*(?<template>\w+)\s*,\s*Scope:\s*(?:null|LedgerScopes\.\w+)\s*,\s*\(api,\s*request\)\s*=>\s*api\.(?<handler>\w+)\(request\)\s*\)")]
