@@ -55,7 +55,6 @@ internal static class SqliteDatabase
     {
         // Selects the bundled native SQLite library; once per process, before any connection opens.
         Batteries_V2.Init();
-        SqliteWaiting.InstallVfsSleep();
     }
 
     /// <summary>
@@ -154,7 +153,10 @@ internal static class SqliteDatabase
         try
         {
             connection.Open();
-            SqliteWaiting.SetBusyHandler(connection, options.BusyTimeout);
+
+            // SQLite's own busy handler: the bundled library is built with usleep, so it retries a lock
+            // after 1, 2, 5, 10... milliseconds rather than whole seconds.
+            Execute(connection, $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds};");
             return connection;
         }
         catch
