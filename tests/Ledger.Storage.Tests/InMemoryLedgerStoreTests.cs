@@ -89,4 +89,32 @@ public sealed class InMemoryLedgerStoreTests
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.ReadChangesAsync(null, 10, CancellationToken.None));
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.WriteCheckpointAsync("consumer", "1", CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Built_without_multi_partition_commits_it_offers_none_and_refuses_a_direct_call()
+    {
+        await using var store = new InMemoryLedgerStore(TimeProvider.System, commitsAcrossPartitions: false);
+        var batches = new[] { new PartitionBatch("account-a", DocumentWrite.Create("a", "entry", "x"u8.ToArray())) };
+
+        Assert.Null(store.AtomicMultiPartition());
+        await Assert.ThrowsAsync<NotSupportedException>(async () => await store.CommitAtomicallyAsync(batches, CancellationToken.None));
+        Assert.Equal(0, store.DocumentCount);
+    }
+
+    [Fact]
+    public async Task By_default_it_offers_multi_partition_commits_dated_by_the_time_provider()
+    {
+        var clock = new ManualTimeProvider(Start);
+        await using var store = new InMemoryLedgerStore(clock);
+        var batches = new[]
+        {
+            new PartitionBatch("account-a", DocumentWrite.Create("a", "entry", "x"u8.ToArray())),
+            new PartitionBatch("account-b", DocumentWrite.Create("b", "entry", "x"u8.ToArray())),
+        };
+
+        var result = await store.AtomicMultiPartition()!.CommitAtomicallyAsync(batches, CancellationToken.None);
+
+        Assert.Equal(Start, result.CommittedAt);
+        Assert.Equal(2, store.DocumentCount);
+    }
 }

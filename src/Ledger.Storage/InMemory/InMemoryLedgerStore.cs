@@ -5,9 +5,10 @@ namespace Ledger.Storage.InMemory;
 /// The reference store: everything in memory, behind one lock, with exactly the semantics of the SQLite
 /// store (same preconditions, same ETags and continuations, same orderings). Engine tests and
 /// crash-injection tests use it because it is fast and deterministic; the shared contract suite keeps
-/// it honest. Nothing survives the process.
+/// it honest. Nothing survives the process. It commits across partitions atomically unless built
+/// without that capability, which keeps the engine's path for stores without it (Cosmos DB) tested.
 /// </summary>
-public sealed class InMemoryLedgerStore : ILedgerStore
+public sealed class InMemoryLedgerStore : ILedgerStore, IAtomicMultiPartitionStore
 {
     /// <summary>A checkpoint is a continuation this store issued; those are short, so a long one is a bug.</summary>
     private const int MaxCheckpointLength = 16 * 1024;
@@ -32,10 +33,21 @@ public sealed class InMemoryLedgerStore : ILedgerStore
     }
 
     public InMemoryLedgerStore(TimeProvider timeProvider)
+        : this(timeProvider, commitsAcrossPartitions: true)
+    {
+    }
+
+    /// <param name="timeProvider">The clock that dates commits.</param>
+    /// <param name="commitsAcrossPartitions">False builds a store without <see cref="IAtomicMultiPartitionStore"/>'s
+    /// capability, like Cosmos DB: <see cref="StoreCapabilities.AtomicMultiPartition"/> then finds none.</param>
+    public InMemoryLedgerStore(TimeProvider timeProvider, bool commitsAcrossPartitions)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         this.timeProvider = timeProvider;
+        CommitsAcrossPartitions = commitsAcrossPartitions;
     }
+
+    public bool CommitsAcrossPartitions { get; }
 
     /// <summary>How many documents the store holds; for tests and diagnostics.</summary>
     public int DocumentCount
@@ -56,34 +68,58 @@ public sealed class InMemoryLedgerStore : ILedgerStore
 
         // Copy the writes and their bodies before taking the lock: the caller may reuse its list and
         // buffers as soon as this call returns, and copying outside the lock keeps it short.
-        var writes = batch.Writes.ToArray();
-        var bodies = new byte[writes.Length][];
-        for (var writeIndex = 0; writeIndex < writes.Length; writeIndex++)
+        var copy = StagedBatch.Of(batch);
+        lock (gate)
         {
-            bodies[writeIndex] = writes[writeIndex].Body.ToArray();
+            ObjectDisposedException.ThrowIf(disposed, this);
+            var failure = FirstFailure(copy);
+            if (failure is { } failed)
+            {
+                return ValueTask.FromResult(BatchResult.Failure(failed.Outcome, failed.WriteIndex));
+            }
+
+            var committedAt = timeProvider.GetUtcNow().ToUniversalTime();
+            return ValueTask.FromResult(BatchResult.Success(ApplyAll(copy, committedAt), committedAt));
+        }
+    }
+
+    public ValueTask<MultiPartitionCommitResult> CommitAtomicallyAsync(IReadOnlyList<PartitionBatch> batches, CancellationToken cancellationToken)
+    {
+        if (!CommitsAcrossPartitions)
+        {
+            throw new NotSupportedException("This in-memory store was built without multi-partition commits.");
+        }
+
+        MultiPartitionCommit.Validate(batches);
+        cancellationToken.ThrowIfCancellationRequested();
+        var copies = new StagedBatch[batches.Count];
+        for (var batchIndex = 0; batchIndex < copies.Length; batchIndex++)
+        {
+            copies[batchIndex] = StagedBatch.Of(batches[batchIndex]);
         }
 
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            for (var writeIndex = 0; writeIndex < writes.Length; writeIndex++)
+
+            // Partitions are distinct, so no batch's precondition depends on another's writes: checking
+            // them all before applying any is the same as applying them in order inside one transaction.
+            for (var batchIndex = 0; batchIndex < copies.Length; batchIndex++)
             {
-                documents.TryGetValue(new DocumentKey(batch.Partition, writes[writeIndex].Id), out var existing);
-                var failure = WritePreconditions.Check(writes[writeIndex], existing?.Document.ETag);
-                if (failure is { } outcome)
+                if (FirstFailure(copies[batchIndex]) is { } failed)
                 {
-                    return ValueTask.FromResult(BatchResult.Failure(outcome, writeIndex));
+                    return ValueTask.FromResult(MultiPartitionCommitResult.Failure(failed.Outcome, batchIndex, failed.WriteIndex));
                 }
             }
 
             var committedAt = timeProvider.GetUtcNow().ToUniversalTime();
-            var etags = new string[writes.Length];
-            for (var writeIndex = 0; writeIndex < writes.Length; writeIndex++)
+            var results = new BatchResult[copies.Length];
+            for (var batchIndex = 0; batchIndex < copies.Length; batchIndex++)
             {
-                etags[writeIndex] = Apply(batch.Partition, writes[writeIndex], bodies[writeIndex], committedAt);
+                results[batchIndex] = BatchResult.Success(ApplyAll(copies[batchIndex], committedAt), committedAt);
             }
 
-            return ValueTask.FromResult(BatchResult.Success(etags, committedAt));
+            return ValueTask.FromResult(MultiPartitionCommitResult.Success(results, committedAt));
         }
     }
 
@@ -278,6 +314,33 @@ public sealed class InMemoryLedgerStore : ILedgerStore
             ? new SortedSet<long>()
             : feedSequenceNumbers.GetViewBetween(afterSequenceNumber + 1, long.MaxValue);
 
+    /// <summary>The first write of the batch whose precondition fails, or null. Called under the lock.</summary>
+    private (BatchOutcome Outcome, int WriteIndex)? FirstFailure(StagedBatch batch)
+    {
+        for (var writeIndex = 0; writeIndex < batch.Writes.Length; writeIndex++)
+        {
+            documents.TryGetValue(new DocumentKey(batch.Partition, batch.Writes[writeIndex].Id), out var existing);
+            if (WritePreconditions.Check(batch.Writes[writeIndex], existing?.Document.ETag) is { } outcome)
+            {
+                return (outcome, writeIndex);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Applies every write of a batch whose preconditions held; returns their ETags. Called under the lock.</summary>
+    private string[] ApplyAll(StagedBatch batch, DateTimeOffset committedAt)
+    {
+        var etags = new string[batch.Writes.Length];
+        for (var writeIndex = 0; writeIndex < etags.Length; writeIndex++)
+        {
+            etags[writeIndex] = Apply(batch.Partition, batch.Writes[writeIndex], batch.Bodies[writeIndex], committedAt);
+        }
+
+        return etags;
+    }
+
     /// <summary>Applies one write whose precondition already held; returns its new ETag.</summary>
     private string Apply(string partition, DocumentWrite write, byte[] body, DateTimeOffset committedAt)
     {
@@ -349,6 +412,22 @@ public sealed class InMemoryLedgerStore : ILedgerStore
     }
 
     private readonly record struct DocumentKey(string Partition, string Id);
+
+    /// <summary>A batch's writes with private copies of their bodies, taken before the lock.</summary>
+    private readonly record struct StagedBatch(string Partition, DocumentWrite[] Writes, byte[][] Bodies)
+    {
+        public static StagedBatch Of(PartitionBatch batch)
+        {
+            var writes = batch.Writes.ToArray();
+            var bodies = new byte[writes.Length][];
+            for (var writeIndex = 0; writeIndex < writes.Length; writeIndex++)
+            {
+                bodies[writeIndex] = writes[writeIndex].Body.ToArray();
+            }
+
+            return new StagedBatch(batch.Partition, writes, bodies);
+        }
+    }
 
     private readonly record struct RangeKey(string Partition, string Type);
 
