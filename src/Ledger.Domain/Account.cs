@@ -37,6 +37,12 @@ public sealed record AccountState
     /// <summary>The sequence number of the newest entry; entries are numbered 1, 2, 3, … without gaps.</summary>
     public required long LastSequence { get; init; }
 
+    /// <summary>
+    /// The hash of the newest entry (<see cref="EntryChain"/>), the link of the next one; null while the
+    /// account has no hashed entry (a new account, or one whose entries predate chains).
+    /// </summary>
+    public string? LastEntryHash { get; init; }
+
     /// <summary>Balance below which a low-balance notification is raised; null for none.</summary>
     public long? LowBalanceThreshold { get; init; }
 

@@ -47,4 +47,10 @@ public sealed record LedgerEntry
     public TransactionId? ReversesTransactionId { get; init; }
 
     public required DateTimeOffset PostedAt { get; init; }
+
+    /// <summary>
+    /// SHA-256 of the previous entry's hash and this entry's canonical bytes, as lower-case hex
+    /// (<see cref="EntryChain"/>); null only on entries written before chains existed.
+    /// </summary>
+    public string? Hash { get; init; }
 }

@@ -73,7 +73,7 @@ public static class PostingRules
         var postedAt = NextPostingTime(account, now);
         var sequence = checked(account.LastSequence + 1);
         var balanceAfter = checked(account.Balance + signedAmount);
-        var entry = new LedgerEntry
+        var entry = EntryChain.Sealed(account, new LedgerEntry
         {
             TransactionId = instruction.TransactionId,
             Account = account.Id,
@@ -87,13 +87,14 @@ public static class PostingRules
             Counterparty = AccountId.Issuance,
             ReversesTransactionId = instruction.Reverses,
             PostedAt = postedAt,
-        };
+        });
 
         var updated = account with
         {
             Balance = balanceAfter,
             IssuanceContraBalance = checked(account.IssuanceContraBalance - signedAmount),
             LastSequence = sequence,
+            LastEntryHash = entry.Hash,
             LastPostedAt = postedAt,
             UpdatedAt = postedAt,
         };

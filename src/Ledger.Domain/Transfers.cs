@@ -315,7 +315,7 @@ public static class TransferRules
         }
 
         var postedAt = PostingRules.NextPostingTime(destination, now);
-        var entry = new LedgerEntry
+        var entry = EntryChain.Sealed(destination, new LedgerEntry
         {
             TransactionId = transfer.Id.PostingTransactionId,
             Account = destination.Id,
@@ -328,7 +328,7 @@ public static class TransferRules
             Counterparty = transfer.From,
             TransferId = transfer.Id.Value,
             PostedAt = postedAt,
-        };
+        });
         return new CreditOutcome.Credited(entry);
     }
 
@@ -339,6 +339,7 @@ public static class TransferRules
         {
             Balance = credit.BalanceAfter,
             LastSequence = credit.Sequence,
+            LastEntryHash = credit.Hash,
             LastPostedAt = credit.PostedAt,
             UpdatedAt = credit.PostedAt,
         };
@@ -358,7 +359,7 @@ public static class TransferRules
         // the commit goes ahead: refusing it would leave the transfer half-applied.
         var postedAt = PostingRules.NextPostingTime(source, now);
         var balanceAfter = checked(source.Balance - settle.MinorUnits);
-        var debit = new LedgerEntry
+        var debit = EntryChain.Sealed(source, new LedgerEntry
         {
             TransactionId = transfer.Id.PostingTransactionId,
             Account = source.Id,
@@ -371,12 +372,13 @@ public static class TransferRules
             Counterparty = transfer.To,
             TransferId = transfer.Id.Value,
             PostedAt = postedAt,
-        };
+        });
         var updatedSource = source with
         {
             Balance = balanceAfter,
             PendingDebits = checked(source.PendingDebits - transfer.Amount.MinorUnits),
             LastSequence = debit.Sequence,
+            LastEntryHash = debit.Hash,
             LastPostedAt = postedAt,
             UpdatedAt = postedAt,
         };

@@ -107,6 +107,7 @@ public sealed record AccountDocument
     [JsonPropertyName("updated_at")] public required DateTimeOffset UpdatedAt { get; init; }
     [JsonPropertyName("last_posted_at")] public DateTimeOffset? LastPostedAt { get; init; }
     [JsonPropertyName("opened_by_key")] public string? OpenedByKey { get; init; }
+    [JsonPropertyName("last_entry_hash")] public string? LastEntryHash { get; init; }
 
     public static AccountDocument From(AccountState state) => new()
     {
@@ -124,6 +125,7 @@ public sealed record AccountDocument
         UpdatedAt = state.UpdatedAt,
         LastPostedAt = state.LastPostedAt,
         OpenedByKey = state.OpenedByKey,
+        LastEntryHash = state.LastEntryHash,
     };
 
     public AccountState ToState()
@@ -144,6 +146,7 @@ public sealed record AccountDocument
             UpdatedAt = UpdatedAt,
             LastPostedAt = LastPostedAt,
             OpenedByKey = OpenedByKey,
+            LastEntryHash = LastEntryHash,
         };
 
         // Checked on every read as well as before every write: invariants are checked in pairs.
@@ -190,6 +193,9 @@ public sealed record EntryDocument
     [JsonPropertyName("posted_at")] public required DateTimeOffset PostedAt { get; init; }
     [JsonPropertyName("legs")] public required IReadOnlyList<LegDocument> Legs { get; init; }
 
+    /// <summary>The entry's link in its account's hash chain (<see cref="EntryChain"/>); absent on entries older than chains.</summary>
+    [JsonPropertyName("hash")] public string? Hash { get; init; }
+
     public static EntryDocument From(LedgerEntry entry) => new()
     {
         TransactionId = entry.TransactionId.Value,
@@ -207,17 +213,56 @@ public sealed record EntryDocument
         ReversesTransactionId = entry.ReversesTransactionId?.Value,
         PostedAt = entry.PostedAt,
         Legs = entry.Legs.Select(leg => new LegDocument(leg.Account.Value, leg.AmountMinorUnits)).ToArray(),
+        Hash = entry.Hash,
     };
 
-    public static string KindName(TransactionKind kind) => kind switch
+    public static string KindName(TransactionKind kind) => TransactionKinds.NameOf(kind);
+
+    /// <summary>
+    /// The entry this document stores, or why it is not one (a document changed outside the ledger may
+    /// break the identifier and text rules); the chain verifier hashes what this returns.
+    /// </summary>
+    public Result<LedgerEntry> ToEntry()
     {
-        TransactionKind.Mint => "mint",
-        TransactionKind.Burn => "burn",
-        TransactionKind.Operation => "operation",
-        TransactionKind.TransferDebit => "transfer_debit",
-        TransactionKind.TransferCredit => "transfer_credit",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
+        var transactionId = Domain.TransactionId.Parse(TransactionId, "transaction_id");
+        var account = Domain.AccountId.Parse(AccountId);
+        var counterparty = ParseAccountOrIssuance(Counterparty, "counterparty");
+        var reverses = ReversesTransactionId is null ? default(Result<TransactionId>?) : Domain.TransactionId.Parse(ReversesTransactionId, "reverses_transaction_id");
+        var details = TransactionDetails.Create(Reason, Memo, Category);
+        var kind = TransactionKinds.Parse(Kind);
+        var legs = Legs.Select(leg => (Account: ParseAccountOrIssuance(leg.AccountId, "legs"), leg.Amount)).ToArray();
+        var legError = legs.Select(leg => leg.Account.Error).FirstOrDefault(error => error is not null);
+        if ((transactionId.Error ?? account.Error ?? counterparty.Error ?? reverses?.Error ?? details.Error ?? legError) is { } error)
+        {
+            return error;
+        }
+
+        if (kind is not { } knownKind)
+        {
+            return LedgerError.Invalid("kind", $"'{Kind}' is not a kind of entry.");
+        }
+
+        return new LedgerEntry
+        {
+            TransactionId = transactionId.Value,
+            Account = account.Value,
+            Sequence = Sequence,
+            Kind = knownKind,
+            Operation = Operation,
+            Details = details.Value,
+            Legs = legs.Select(leg => new Leg(leg.Account.Value, leg.Amount)).ToArray(),
+            AmountMinorUnits = Amount,
+            BalanceAfter = BalanceAfter,
+            Counterparty = counterparty.Value,
+            TransferId = TransferId,
+            ReversesTransactionId = reverses?.Value,
+            PostedAt = PostedAt,
+            Hash = Hash,
+        };
+    }
+
+    private static Result<AccountId> ParseAccountOrIssuance(string value, string field)
+        => value == Domain.AccountId.Issuance.Value ? Domain.AccountId.Issuance : Domain.AccountId.Parse(value, field);
 }
 
 /// <summary>

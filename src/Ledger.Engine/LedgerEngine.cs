@@ -189,6 +189,7 @@ public sealed partial class LedgerEngine
         PendingDebits = 0,
         IssuanceContraBalance = 0,
         LastSequence = 0,
+        LastEntryHash = null,
         LastPostedAt = null,
         UpdatedAt = account.CreatedAt,
     };
