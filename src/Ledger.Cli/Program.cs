@@ -1,0 +1,3 @@
+using Ledger.Cli;
+
+return await LedgerCli.RunAsync(args, CliContext.FromProcess());
