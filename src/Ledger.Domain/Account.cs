@@ -43,6 +43,13 @@ public sealed record AccountState
     /// </summary>
     public string? LastEntryHash { get; init; }
 
+    /// <summary>
+    /// The sequence of the account's first hashed entry: 1 for an account opened with chains, the first
+    /// entry posted after chains arrived for an older one (null until then). Every entry from it on must
+    /// carry a hash, so stripping one is a break rather than an entry older than chains.
+    /// </summary>
+    public long? ChainStartSequence { get; init; }
+
     /// <summary>Balance below which a low-balance notification is raised; null for none.</summary>
     public long? LowBalanceThreshold { get; init; }
 
@@ -87,6 +94,7 @@ public sealed record AccountState
             PendingDebits = 0,
             IssuanceContraBalance = 0,
             LastSequence = 0,
+            ChainStartSequence = 1,
             LowBalanceThreshold = lowBalanceThreshold,
             CreatedAt = now,
             UpdatedAt = now,

@@ -6,7 +6,7 @@ public static class ChainBreakReasons
     /// <summary>The entry's stored hash is not the hash of its content linked after the entry before it: it was changed.</summary>
     public const string HashMismatch = "hash_mismatch";
 
-    /// <summary>An entry after the first hashed one has no hash.</summary>
+    /// <summary>An entry from the account's chain start on has no hash.</summary>
     public const string MissingHash = "missing_hash";
 
     /// <summary>A sequence number is missing (a removed entry) or out of order.</summary>
@@ -37,9 +37,11 @@ public sealed record ChainCheckpoint(long NextSequence, string? PreviousHash, lo
 /// <summary>
 /// Recomputes an account's chain and balance entry by entry, in sequence order, and names the first entry
 /// that breaks either. Pure and incremental: the caller feeds entries a page at a time and keeps only
-/// <see cref="Checkpoint"/>, so verifying a long account needs bounded memory.
+/// <see cref="Checkpoint"/>, so verifying a long account needs bounded memory. Entries before
+/// <paramref name="chainStartSequence"/> (the account's first hashed entry; null when it has none) are
+/// older than chains: their balances are checked, their hashes are not.
 /// </summary>
-public sealed class ChainVerifier(ChainCheckpoint from)
+public sealed class ChainVerifier(ChainCheckpoint from, long? chainStartSequence)
 {
     public ChainCheckpoint Checkpoint { get; private set; } = from;
 
@@ -57,11 +59,11 @@ public sealed class ChainVerifier(ChainCheckpoint from)
         }
 
         string? hash = null;
-        if (entry.Hash is not null || Checkpoint.PreviousHash is not null)
+        if (entry.Sequence >= chainStartSequence)
         {
             if (entry.Hash is null)
             {
-                return new ChainBreak(entry.Sequence, id, ChainBreakReasons.MissingHash, $"Entry {entry.Sequence} has no hash, but the chain started before it.");
+                return new ChainBreak(entry.Sequence, id, ChainBreakReasons.MissingHash, $"Entry {entry.Sequence} has no hash, but the account's chain starts at {chainStartSequence}.");
             }
 
             hash = EntryChain.Link(Checkpoint.PreviousHash ?? EntryChain.Genesis, entry);

@@ -28,7 +28,10 @@ public static class EntryChain
     public static readonly string Genesis = new('0', SHA256.HashSizeInBytes * 2);
 
     /// <summary>The hash of <paramref name="entry"/> linked after <paramref name="previousHash"/> (lower-case hex).</summary>
-    public static string Link(string previousHash, LedgerEntry entry)
+    public static string Link(string previousHash, LedgerEntry entry) => Link(previousHash, CanonicalBytes(entry));
+
+    /// <summary>The hash of an entry whose canonical bytes are <paramref name="canonicalBytes"/>, linked after <paramref name="previousHash"/>.</summary>
+    public static string Link(string previousHash, ReadOnlySpan<byte> canonicalBytes)
     {
         var previous = Convert.FromHexString(previousHash);
         if (previous.Length != SHA256.HashSizeInBytes)
@@ -38,7 +41,7 @@ public static class EntryChain
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(previous);
-        hash.AppendData(CanonicalBytes(entry));
+        hash.AppendData(canonicalBytes);
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 

@@ -95,6 +95,7 @@ public static class PostingRules
             IssuanceContraBalance = checked(account.IssuanceContraBalance - signedAmount),
             LastSequence = sequence,
             LastEntryHash = entry.Hash,
+            ChainStartSequence = account.ChainStartSequence ?? sequence,
             LastPostedAt = postedAt,
             UpdatedAt = postedAt,
         };

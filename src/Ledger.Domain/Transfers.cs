@@ -340,6 +340,7 @@ public static class TransferRules
             Balance = credit.BalanceAfter,
             LastSequence = credit.Sequence,
             LastEntryHash = credit.Hash,
+            ChainStartSequence = destination.ChainStartSequence ?? credit.Sequence,
             LastPostedAt = credit.PostedAt,
             UpdatedAt = credit.PostedAt,
         };
@@ -379,6 +380,7 @@ public static class TransferRules
             PendingDebits = checked(source.PendingDebits - transfer.Amount.MinorUnits),
             LastSequence = debit.Sequence,
             LastEntryHash = debit.Hash,
+            ChainStartSequence = source.ChainStartSequence ?? debit.Sequence,
             LastPostedAt = postedAt,
             UpdatedAt = postedAt,
         };

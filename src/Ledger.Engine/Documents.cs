@@ -108,6 +108,7 @@ public sealed record AccountDocument
     [JsonPropertyName("last_posted_at")] public DateTimeOffset? LastPostedAt { get; init; }
     [JsonPropertyName("opened_by_key")] public string? OpenedByKey { get; init; }
     [JsonPropertyName("last_entry_hash")] public string? LastEntryHash { get; init; }
+    [JsonPropertyName("chain_start_sequence")] public long? ChainStartSequence { get; init; }
 
     public static AccountDocument From(AccountState state) => new()
     {
@@ -126,6 +127,7 @@ public sealed record AccountDocument
         LastPostedAt = state.LastPostedAt,
         OpenedByKey = state.OpenedByKey,
         LastEntryHash = state.LastEntryHash,
+        ChainStartSequence = state.ChainStartSequence,
     };
 
     public AccountState ToState()
@@ -147,6 +149,7 @@ public sealed record AccountDocument
             LastPostedAt = LastPostedAt,
             OpenedByKey = OpenedByKey,
             LastEntryHash = LastEntryHash,
+            ChainStartSequence = ChainStartSequence,
         };
 
         // Checked on every read as well as before every write: invariants are checked in pairs.

@@ -47,7 +47,7 @@ public sealed partial class LedgerEngine
             return error;
         }
 
-        var verifier = new ChainVerifier(from);
+        var verifier = new ChainVerifier(from, account.ChainStartSequence);
         var partition = DocumentTypes.AccountPartition(app, accountId);
         var checkedEntries = 0L;
         while (verifier.Checkpoint.NextSequence <= account.LastSequence)
