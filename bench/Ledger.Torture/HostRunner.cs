@@ -102,7 +102,8 @@ internal sealed class HostRunner : IDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Ledger__DataDirectory"] = _dataDirectory;
         start.Environment["Ledger__Apps__app1__ApiKeys__0"] = AppKey;
-        start.Environment["Ledger__Operators__torture__Keys__0"] = OperatorKey;
+        start.Environment["Ledger__Apps__app2__ApiKeys__0"] = AppKey + "-app2";
+        start.Environment["Ledger__Operators__torture__Keys__0__Key"] = OperatorKey;
 
         return start;
     }
