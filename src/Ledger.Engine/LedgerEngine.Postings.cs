@@ -100,19 +100,35 @@ public sealed partial class LedgerEngine
 
     private async Task<Result<EntryDocument>> PostAsync(AppId app, IdempotencyKey key, string fingerprint, AccountId accountId, PostingInstruction instruction, OwnerId? openForOwner, CancellationToken cancellationToken)
     {
+        var partition = DocumentTypes.AccountPartition(app, accountId);
+        if (_pipeline.CommitsAcrossPartitions)
+        {
+            // One durable commit: the claim rides with the posting (or its recorded refusal). Only when
+            // it falls back (the key was used before, or its entry exists) does the request claim first.
+            var claimed = PostingCommand(app, key, partition, accountId, instruction, openForOwner, _idempotency.ClaimBatch(app, key, fingerprint));
+            var posted = await _pipeline.SubmitAsync(partition, claimed).ConfigureAwait(false);
+            if (!claimed.FellBack)
+            {
+                return CountPosting(posted, instruction);
+            }
+        }
+
         var claim = await _idempotency.ClaimAsync(app, key, fingerprint, cancellationToken).ConfigureAwait(false);
         if (!claim.TryGetValue(out var ticket, out var claimError))
         {
             return claimError;
         }
 
-        var partition = DocumentTypes.AccountPartition(app, accountId);
         if (ticket.IsRepeat && await ReadOutcomeAsync(partition, instruction.TransactionId, cancellationToken).ConfigureAwait(false) is { } original)
         {
             return original;
         }
 
-        var posted = await _pipeline.SubmitAsync(partition, PostingCommand(app, key, partition, accountId, instruction, openForOwner)).ConfigureAwait(false);
+        return CountPosting(await _pipeline.SubmitAsync(partition, PostingCommand(app, key, partition, accountId, instruction, openForOwner, claim: null)).ConfigureAwait(false), instruction);
+    }
+
+    private static Result<EntryDocument> CountPosting(Result<EntryDocument> posted, PostingInstruction instruction)
+    {
         if (posted.IsSuccess)
         {
             LedgerMetrics.RecordPosting(EntryDocument.KindName(instruction.Kind));
@@ -125,9 +141,9 @@ public sealed partial class LedgerEngine
         return posted;
     }
 
-    private PartitionCommand<EntryDocument> PostingCommand(AppId app, IdempotencyKey openingKey, string partition, AccountId accountId, PostingInstruction instruction, OwnerId? openForOwner)
+    private PartitionCommand<EntryDocument> PostingCommand(AppId app, IdempotencyKey openingKey, string partition, AccountId accountId, PostingInstruction instruction, OwnerId? openForOwner, PartitionBatch? claim)
     {
-        return new(
+        return new PartitionCommand<EntryDocument>(
             (account, now) =>
             {
                 if (account is null)
@@ -164,7 +180,10 @@ public sealed partial class LedgerEngine
 
                 return await ReadOutcomeAsync(partition, instruction.TransactionId, cancellationToken).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"Entry {instruction.TransactionId} conflicted but cannot be read.");
-            });
+            })
+        {
+            Claim = claim,
+        };
 
         CommandDecision<EntryDocument> Refused(LedgerError refusal, DateTimeOffset now)
             => CommandDecision<EntryDocument>.RefuseRecorded(refusal, DocumentTypes.EntryId(instruction.TransactionId), now);

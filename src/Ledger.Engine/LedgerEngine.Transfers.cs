@@ -55,30 +55,53 @@ public sealed partial class LedgerEngine : ITransferSteps
         }
 
         var fingerprint = Fingerprint.Of("transfer", request.From, request.To, request.Amount, request.Details.Reason, request.Details.Memo, request.Details.Category);
+        var transfer = NewTransfer(app, key, request, amount.Value);
+
+        // A saga driver of the host's own (Durable Functions) runs every transfer as its saga; in-process,
+        // a store that commits across partitions takes the whole transfer in one commit.
+        if (driver is null && _pipeline.CommitsAcrossPartitions)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (await TransferInOneCommitAsync(app, transfer, _idempotency.ClaimBatch(app, key, fingerprint)).ConfigureAwait(false) is { } decided)
+            {
+                if (!decided.TryGetValue(out var posted, out var refusal))
+                {
+                    return refusal;
+                }
+
+                LedgerMetrics.TransferDuration.Record(LedgerMetrics.SecondsSince(started), new KeyValuePair<string, object?>(LedgerMetrics.StateTag, posted.State));
+                return new TransferOutcome(posted, Finished: true);
+            }
+        }
+
         var claim = await _idempotency.ClaimAsync(app, key, fingerprint, cancellationToken).ConfigureAwait(false);
         if (!claim.TryGetValue(out var ticket, out var claimError))
         {
             return claimError;
         }
 
+        var reserved = await ReserveAsync(transfer, refundLimit: null, ticket.IsRepeat).ConfigureAwait(false);
+        return reserved.IsSuccess ? await DriveWithinAsync(app, reserved.Value, wait, driver).ConfigureAwait(false) : reserved.Error!;
+    }
+
+    private TransferRecord NewTransfer(AppId app, IdempotencyKey key, TransferRequest request, Amount amount)
+    {
         var now = _time.GetUtcNow();
-        var transfer = new TransferRecord
+        return new TransferRecord
         {
             Id = TransferId.Derive(app, key, "transfer", request.From),
             App = app,
             Kind = TransferKind.Transfer,
             From = request.From,
             To = request.To,
-            Amount = amount.Value,
-            SettleAmount = amount.Value,
+            Amount = amount,
+            SettleAmount = amount,
             State = TransferState.Crediting,
             Details = request.Details,
             CreditDeadline = now + _sagaBounds.CreditDeadline,
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var reserved = await ReserveAsync(transfer, refundLimit: null, ticket.IsRepeat).ConfigureAwait(false);
-        return reserved.IsSuccess ? await DriveWithinAsync(app, reserved.Value, wait, driver).ConfigureAwait(false) : reserved.Error!;
     }
 
     public async Task<Result<TransferDocument>> PlaceHoldAsync(AppId app, IdempotencyKey key, HoldRequest request, CancellationToken cancellationToken)

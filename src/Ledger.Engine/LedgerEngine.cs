@@ -66,28 +66,45 @@ public sealed partial class LedgerEngine
             return probe;
         }
 
-        var claim = await _idempotency.ClaimAsync(app, key, Fingerprint.Of("account.open", accountId, command.Owner, command.Floor, command.LowBalanceThreshold), cancellationToken).ConfigureAwait(false);
-        if (!claim.TryGetValue(out var ticket, out var claimError))
+        var fingerprint = Fingerprint.Of("account.open", accountId, command.Owner, command.Floor, command.LowBalanceThreshold);
+        var partition = DocumentTypes.AccountPartition(app, accountId);
+        if (_pipeline.CommitsAcrossPartitions)
         {
-            return claimError;
+            // The claim rides with the opening (or with the refusal); an account this key already opened
+            // means the claim exists, so that case falls back to claiming first and is answered there.
+            var claimed = OpenAccountCommand(app, key, accountId, command, _idempotency.ClaimBatch(app, key, fingerprint));
+            var opened = await _pipeline.SubmitAsync(partition, claimed).ConfigureAwait(false);
+            if (!claimed.FellBack)
+            {
+                return opened;
+            }
         }
 
-        var partition = DocumentTypes.AccountPartition(app, accountId);
-        return await _pipeline.SubmitAsync(partition, new PartitionCommand<AccountState>((account, now) =>
+        var claim = await _idempotency.ClaimAsync(app, key, fingerprint, cancellationToken).ConfigureAwait(false);
+        return claim.IsSuccess
+            ? await _pipeline.SubmitAsync(partition, OpenAccountCommand(app, key, accountId, command, claim: null)).ConfigureAwait(false)
+            : claim.Error!;
+    }
+
+    private static PartitionCommand<AccountState> OpenAccountCommand(AppId app, IdempotencyKey key, AccountId accountId, OpenAccountCommand command, PartitionBatch? claim)
+        => new((account, now) =>
         {
             if (account is not null)
             {
-                // A repeat of the request that opened this account gets the account again; a repeat of a
-                // request that was refused because someone else had opened it is refused again.
-                return ticket.IsRepeat && account.OpenedByKey == key.Value
+                // The key is bound to this very request (claimed, or claiming in this commit), so an account
+                // this key opened was opened by this request, or by a concurrent or retried copy of it: its
+                // answer is the account. An account another key opened refuses this request, and its repeats.
+                return account.OpenedByKey == key.Value
                     ? CommandDecision<AccountState>.Apply(null, [], AsOpened(account))
                     : CommandDecision<AccountState>.Refuse(new LedgerError(ErrorCodes.AccountAlreadyExists, $"Account '{accountId}' already exists.", "account_id"));
             }
 
             var opened = AccountState.Open(accountId, app, command.Owner, command.Floor, command.LowBalanceThreshold, now).Value with { OpenedByKey = key.Value };
             return CommandDecision<AccountState>.Apply(opened, [], opened);
-        })).ConfigureAwait(false);
-    }
+        })
+        {
+            Claim = claim,
+        };
 
     public async Task<Result<AccountState>> GetAccountAsync(AppId app, AccountId accountId, CancellationToken cancellationToken)
     {

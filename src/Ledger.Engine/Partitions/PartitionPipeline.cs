@@ -42,6 +42,7 @@ public sealed class PartitionPipeline
 {
     private readonly ConcurrentDictionary<string, PartitionQueue> _queues = new(StringComparer.Ordinal);
     private readonly ILedgerStore _store;
+    private readonly IAtomicMultiPartitionStore? _atomic;
     private readonly TimeProvider _time;
     private readonly PartitionPipelineOptions _options;
     private readonly AccountCache _cache;
@@ -50,6 +51,7 @@ public sealed class PartitionPipeline
     public PartitionPipeline(ILedgerStore store, TimeProvider time, PartitionPipelineOptions? options = null, ILogger<PartitionPipeline>? logger = null)
     {
         _store = store;
+        _atomic = store.AtomicMultiPartition();
         _time = time;
         _options = options ?? new PartitionPipelineOptions();
         _options.Validate();
@@ -90,6 +92,12 @@ public sealed class PartitionPipeline
             return command.Completion;
         }
     }
+
+    /// <summary>Whether commands may write outside their partition (claims, a transfer's two accounts) in the same commit.</summary>
+    internal bool CommitsAcrossPartitions => _atomic is not null;
+
+    /// <summary>The account this process last committed or read in <paramref name="partition"/>, if it holds one.</summary>
+    internal bool TryGetCached(string partition, out CachedAccount account) => _cache.TryGet(partition, out account);
 
     /// <summary>Reads an account through the cache this pipeline keeps current.</summary>
     internal async ValueTask<CachedAccount> LoadAccountAsync(string partition, CancellationToken cancellationToken)
@@ -158,10 +166,7 @@ public sealed class PartitionPipeline
     private async Task ProcessAsync(string partition, List<PartitionCommand> commands)
     {
         var pending = new List<PartitionCommand>(commands);
-        var accepted = new List<(PartitionCommand Command, int FirstWrite, int WriteCount)>(pending.Count);
-        var refused = new List<PartitionCommand>();
-        var writes = new List<DocumentWrite>(pending.Count + 1);
-        var writtenIds = new HashSet<string>(StringComparer.Ordinal);
+        var round = new PartitionRound();
         var conflictRetries = 0;
         // A command that reads further documents fresh must decide on a fresh account too, or the two
         // could come from different moments (another process may have moved both since we cached).
@@ -181,96 +186,35 @@ public sealed class PartitionPipeline
                 await pending[0].PrepareAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            var now = _time.GetUtcNow();
-            var current = loaded.State;
-            var accountChanged = false;
-            accepted.Clear();
-            refused.Clear();
-            writes.Clear();
-            writtenIds.Clear();
-            writtenIds.Add(DocumentTypes.AccountDocumentId);
-            var uncheckedDecisions = 0;
-            foreach (var command in pending)
+            round.Start(partition, loaded.State);
+            round.DecideAll(pending, _time.GetUtcNow());
+            foreach (var command in round.FallenBack)
             {
-                var (isRefused, newAccount, commandWrites) = command.Decide(current, now);
-                if (newAccount is null)
-                {
-                    uncheckedDecisions++;
-                }
-
-                if (isRefused)
-                {
-                    refused.Add(command);
-                    continue;
-                }
-
-                // A batch holds at most one write per document: a command that writes a document
-                // another command of this batch already writes (a concurrent repeat of one request)
-                // waits for the next round, where it meets the committed document instead.
-                // One slot of the batch stays free for the account's own write.
-                if (1 + writes.Count + commandWrites.Count > PartitionBatch.MaxWrites || WritesAnyOf(commandWrites, writtenIds))
-                {
-                    break;
-                }
-
-                foreach (var write in commandWrites)
-                {
-                    writtenIds.Add(write.Id);
-                }
-
-                if (newAccount is not null)
-                {
-                    current = newAccount;
-                    accountChanged = true;
-                }
-
-                accepted.Add((command, writes.Count, commandWrites.Count));
-                writes.AddRange(commandWrites);
+                command.FallBack();
+                pending.Remove(command);
             }
 
             // A decision that does not write the account (a refusal, a recorded refusal, a credit refused
             // for good, a no-op) carries no precondition on it: it must be made on a state read from the
             // store now, never on a cached one another process may have moved on from.
-            if (uncheckedDecisions > 0 && !readFresh)
+            if (round.UncheckedDecisions > 0 && !readFresh)
             {
                 mustReadFresh = true;
                 continue;
             }
 
-            // The account's write, when it changed, leads the batch; the commands' writes follow in order.
-            var accountWrites = accountChanged ? 1 : 0;
-            if (writes.Count + accountWrites == 0)
+            var failure = await CommitRoundAsync(partition, round, loaded.ETag).ConfigureAwait(false);
+            if (failure is null)
             {
-                CompleteAll(accepted, refused, pending);
+                CompleteAll(round, pending);
                 continue;
             }
 
-            var batchWrites = new DocumentWrite[accountWrites + writes.Count];
-            if (accountChanged)
-            {
-                current!.AssertInvariants();
-                batchWrites[0] = AccountWrite(current, loaded.ETag);
-            }
-
-            writes.CopyTo(batchWrites, accountWrites);
-            var result = await _store.CommitAsync(new PartitionBatch(partition, batchWrites), CancellationToken.None).ConfigureAwait(false);
-            if (result.IsCommitted)
-            {
-                if (accountChanged)
-                {
-                    _cache.Set(partition, new CachedAccount(current, result.ETags[0]));
-                }
-
-                CompleteAll(accepted, refused, pending);
-                continue;
-            }
-
-            if (accountChanged && result.FailedWriteIndex == 0)
+            if (failure.Value.AccountMoved)
             {
                 // Another process moved the account: reload it and decide everything again.
                 _cache.Invalidate(partition);
-                conflictRetries++;
-                if (conflictRetries > _options.MaxConflictRetries)
+                if (++conflictRetries > _options.MaxConflictRetries)
                 {
                     foreach (var command in pending)
                     {
@@ -284,41 +228,128 @@ public sealed class PartitionPipeline
                 continue;
             }
 
-            var failedIndex = result.FailedWriteIndex - accountWrites;
-            var owner = accepted.Single(candidate => failedIndex >= candidate.FirstWrite && failedIndex < candidate.FirstWrite + candidate.WriteCount);
-            pending.Remove(owner.Command);
-            if (accountChanged)
-            {
-                // The account state we committed nothing of is still what the cache holds; nothing to undo.
-                _cache.Set(partition, loaded);
-            }
-
-            await owner.Command.ResolveOwnWriteFailureAsync(result.Outcome, failedIndex - owner.FirstWrite, CancellationToken.None).ConfigureAwait(false);
+            // The account state we committed nothing of is still what the cache holds; nothing to undo.
+            _cache.Set(partition, loaded);
+            await ResolveCommandFailureAsync(round, failure.Value, pending).ConfigureAwait(false);
         }
     }
 
-    private static bool WritesAnyOf(IReadOnlyList<DocumentWrite> commandWrites, HashSet<string> writtenIds)
+    /// <summary>Why a round's commit failed: the account moved, or a write of one command (here or in another partition) failed.</summary>
+    private readonly record struct RoundFailure(bool AccountMoved, BatchOutcome Outcome, int FailedWriteIndex, int FailedOtherIndex);
+
+    /// <summary>
+    /// Commits the round: the account's write (when it changed) leads the partition's batch, the commands'
+    /// writes follow in order; batches in other partitions (claims, a transfer's source) ride in the same
+    /// store transaction. Returns null when it committed or had nothing to write.
+    /// </summary>
+    private async Task<RoundFailure?> CommitRoundAsync(string partition, PartitionRound round, string? etag)
     {
-        foreach (var write in commandWrites)
+        var accountWrites = round.AccountChanged ? 1 : 0;
+        var ownWrites = accountWrites + round.Writes.Count;
+        if (ownWrites + round.Others.Count == 0)
         {
-            if (writtenIds.Contains(write.Id))
+            return null;
+        }
+
+        PartitionBatch? own = null;
+        if (ownWrites > 0)
+        {
+            var batchWrites = new DocumentWrite[ownWrites];
+            if (round.AccountChanged)
             {
-                return true;
+                round.Current!.AssertInvariants();
+                batchWrites[0] = AccountWrite(round.Current, etag);
+            }
+
+            round.Writes.CopyTo(batchWrites, accountWrites);
+            own = new PartitionBatch(partition, batchWrites);
+        }
+
+        if (round.Others.Count == 0)
+        {
+            var result = await _store.CommitAsync(own!, CancellationToken.None).ConfigureAwait(false);
+            return result.IsCommitted ? AfterCommit(partition, round, result.ETags, []) : OwnFailure(round, result.Outcome, result.FailedWriteIndex);
+        }
+
+        var batches = new List<PartitionBatch>(round.Others.Count + 1);
+        if (own is not null)
+        {
+            batches.Add(own);
+        }
+
+        foreach (var (_, write) in round.Others)
+        {
+            batches.Add(write.Batch);
+        }
+
+        var atomic = await (_atomic ?? throw new InvalidOperationException("A command wrote outside its partition on a store that cannot commit across partitions."))
+            .CommitAtomicallyAsync(batches, CancellationToken.None).ConfigureAwait(false);
+        if (atomic.IsCommitted)
+        {
+            return AfterCommit(partition, round, own is null ? [] : atomic.Batches[0].ETags, own is null ? atomic.Batches : atomic.Batches.Skip(1).ToArray());
+        }
+
+        return own is not null && atomic.FailedBatchIndex == 0
+            ? OwnFailure(round, atomic.Outcome, atomic.FailedWriteIndex)
+            : new RoundFailure(false, atomic.Outcome, -1, atomic.FailedBatchIndex - (own is null ? 0 : 1));
+    }
+
+    private RoundFailure? AfterCommit(string partition, PartitionRound round, IReadOnlyList<string> ownETags, IReadOnlyList<BatchResult> others)
+    {
+        if (round.AccountChanged)
+        {
+            _cache.Set(partition, new CachedAccount(round.Current, ownETags[0]));
+        }
+
+        for (var index = 0; index < others.Count; index++)
+        {
+            var write = round.Others[index].Write;
+            if (write.NewAccount is not null)
+            {
+                _cache.Set(write.Batch.Partition, new CachedAccount(write.NewAccount, others[index].ETags[0]));
             }
         }
 
-        return false;
+        return null;
     }
 
-    private static void CompleteAll(List<(PartitionCommand Command, int FirstWrite, int WriteCount)> accepted, List<PartitionCommand> refused, List<PartitionCommand> pending)
+    private static RoundFailure OwnFailure(PartitionRound round, BatchOutcome outcome, int failedWriteIndex)
+        => round.AccountChanged && failedWriteIndex == 0
+            ? new RoundFailure(true, outcome, 0, -1)
+            : new RoundFailure(false, outcome, failedWriteIndex - (round.AccountChanged ? 1 : 0), -1);
+
+    /// <summary>One command's write failed: it leaves the round and finds out what happened; the others are decided again.</summary>
+    private async Task ResolveCommandFailureAsync(PartitionRound round, RoundFailure failure, List<PartitionCommand> pending)
     {
-        foreach (var (command, _, _) in accepted)
+        if (failure.FailedOtherIndex >= 0)
+        {
+            var (owner, write) = round.Others[failure.FailedOtherIndex];
+            if (write.NewAccount is not null)
+            {
+                _cache.Invalidate(write.Batch.Partition);
+            }
+
+            pending.Remove(owner);
+            owner.FallBack();
+            return;
+        }
+
+        var failedIndex = failure.FailedWriteIndex;
+        var found = round.Accepted.Find(candidate => failedIndex >= candidate.FirstWrite && failedIndex < candidate.FirstWrite + candidate.WriteCount);
+        var command = found.Command ?? throw new InvalidOperationException($"No command of the round wrote the failed write {failedIndex}.");
+        pending.Remove(command);
+        await command.ResolveOwnWriteFailureAsync(failure.Outcome, failedIndex - found.FirstWrite, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static void CompleteAll(PartitionRound round, List<PartitionCommand> pending)
+    {
+        foreach (var (command, _, _) in round.Accepted)
         {
             command.CompleteWithDecision();
             pending.Remove(command);
         }
 
-        foreach (var command in refused)
+        foreach (var command in round.Refused)
         {
             command.CompleteWithDecision();
             pending.Remove(command);
