@@ -26,10 +26,13 @@ public sealed partial class LedgerEngine
     /// <summary>
     /// Recomputes the account's hash chain and balance from its entries, oldest first, up to the newest
     /// entry the account records when read, and names the first entry that breaks either. Entries are read
-    /// a page at a time and only a checkpoint is kept, so memory stays bounded however long the account.
+    /// a page at a time and only a checkpoint is kept, so memory stays bounded however long the account;
+    /// after <paramref name="maxEntries"/> (at most <see cref="MaxEntriesPerVerification"/>) it stops with a cursor.
     /// </summary>
-    public async Task<Result<ChainVerification>> VerifyAccountAsync(AppId app, AccountId accountId, string? cursor, CancellationToken cancellationToken)
+    public async Task<Result<ChainVerification>> VerifyAccountAsync(AppId app, AccountId accountId, string? cursor, CancellationToken cancellationToken, int maxEntries = MaxEntriesPerVerification)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxEntries, MaxEntriesPerVerification);
         var from = ChainCheckpoint.Start;
         if (cursor is not null)
         {
@@ -52,13 +55,13 @@ public sealed partial class LedgerEngine
         var checkedEntries = 0L;
         while (verifier.Checkpoint.NextSequence <= account.LastSequence)
         {
-            if (checkedEntries >= MaxEntriesPerVerification)
+            if (checkedEntries >= maxEntries)
             {
                 return new ChainVerification(account, checkedEntries, from.NextSequence, verifier.Checkpoint, null, EncodeVerificationCursor(verifier.Checkpoint));
             }
 
             var page = await _store.ReadRangeAsync(
-                new RangeQuery(partition, DocumentTypes.Entry, verifier.Checkpoint.NextSequence, account.LastSequence, descending: false, VerificationPageSize),
+                new RangeQuery(partition, DocumentTypes.Entry, verifier.Checkpoint.NextSequence, account.LastSequence, descending: false, (int)Math.Min(VerificationPageSize, maxEntries - checkedEntries)),
                 cancellationToken).ConfigureAwait(false);
             if (page.Count == 0)
             {
