@@ -119,6 +119,10 @@ public sealed class LedgerHttpFunctions(LedgerApi api)
     public Task<IResult> ListEntries([HttpTrigger(AuthorizationLevel.Function, "get", Route = LedgerRoutes.AccountEntries)] HttpRequest request, string account_id)
         => Handle(request, "ListEntries", ("account_id", account_id));
 
+    [Function("VerifyAccount")]
+    public Task<IResult> VerifyAccount([HttpTrigger(AuthorizationLevel.Function, "get", Route = LedgerRoutes.AccountVerify)] HttpRequest request, string account_id)
+        => Handle(request, "VerifyAccount", ("account_id", account_id));
+
     [Function("PostTransaction")]
     public Task<IResult> PostTransaction([HttpTrigger(AuthorizationLevel.Function, "post", Route = LedgerRoutes.Transactions)] HttpRequest request)
         => Handle(request, "PostTransaction");

@@ -94,6 +94,14 @@ public static partial class LedgerRoutes
             Successes = [new(200, typeof(EntryPageResponse), "One page of entries; next_cursor is absent on the last page.")],
             Refusals = [ErrorCodes.AccountNotFound, ErrorCodes.InvalidField],
         },
+        ["VerifyAccount"] = new()
+        {
+            Tag = "History", Summary = "Verify an account's hash chain and balance",
+            Description = $"Recomputes each entry's hash (SHA-256 of the previous entry's hash and the entry's canonical bytes) and the running balance, oldest first, up to the newest entry the account records, and names the first entry that breaks either. At most {LedgerEngine.MaxEntriesPerVerification} entries per call: a longer account answers status incomplete with a next_cursor to resume from.",
+            Parameters = [new("cursor", ParameterPlace.Query, "The next_cursor of the previous call.", "YzE6MjAwMDE6LToxMDA")],
+            Successes = [new(200, typeof(VerificationResponse), "ok, incomplete (resume with next_cursor) or broken (first_break names the entry).")],
+            Refusals = [ErrorCodes.AccountNotFound, ErrorCodes.InvalidField],
+        },
         ["PostTransaction"] = new()
         {
             Tag = "Transactions", Summary = "Mint, burn or apply a catalog operation", Idempotent = true,

@@ -20,6 +20,7 @@ public static partial class LedgerRoutes
     public const string AccountClose = "accounts/{account_id}/close";
     public const string AccountBalance = "accounts/{account_id}/balance";
     public const string AccountEntries = "accounts/{account_id}/entries";
+    public const string AccountVerify = "accounts/{account_id}/verify";
     public const string Transactions = "transactions";
 
     /// <summary>Every route of the API, from each area's own list.</summary>
@@ -39,6 +40,7 @@ public static partial class LedgerRoutes
         new("CloseAccount", "POST", AccountClose, Scope: LedgerScopes.Accounts, (api, request) => api.CloseAccountAsync(request)),
         new("GetBalance", "GET", AccountBalance, Scope: LedgerScopes.Read, (api, request) => api.GetBalanceAsync(request)),
         new("ListEntries", "GET", AccountEntries, Scope: LedgerScopes.Read, (api, request) => api.ListEntriesAsync(request)),
+        new("VerifyAccount", "GET", AccountVerify, Scope: LedgerScopes.Read, (api, request) => api.VerifyAccountAsync(request)),
         new("PostTransaction", "POST", Transactions, Scope: LedgerScopes.OperationsOrIssue, (api, request) => api.PostTransactionAsync(request)),
     ];
 
