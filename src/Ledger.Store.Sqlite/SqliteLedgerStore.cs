@@ -77,6 +77,10 @@ public sealed class SqliteLedgerStore : ILedgerStore
     /// the two counters shows how well group commit coalesces.</summary>
     public long WriteRequestCount => writer.RequestCount;
 
+    /// <summary>Database pages (4 KiB each) the writer has written to the WAL; their count per
+    /// committed request is the store's write amplification.</summary>
+    public long WalPagesWritten => writer.PagesWritten;
+
     /// <summary>Checkpoints the background checkpointer has run; it copies the WAL into the database file.</summary>
     public long BackgroundCheckpointCount => checkpointer.CheckpointCount;
 

@@ -10,8 +10,18 @@ namespace Ledger.Store.Sqlite;
 /// </summary>
 internal sealed class SqliteReadConnection : IDisposable
 {
-    private const string Columns = "partition, id, type, sort_key, index_key, etag, committed_at, body, lsn";
-    private const int SequenceNumberOrdinal = 8;
+    private const string Columns = "partition, id, type, sort_key, index_key, lsn, committed_at, body";
+    private const string DocumentColumns = "d.partition, d.id, d.type, d.sort_key, d.index_key, d.lsn, d.committed_at, d.body";
+    private const int SequenceNumberOrdinal = 5;
+
+    /// <summary>
+    /// The change-log rows after <c>$after</c> that are still their document's current version, joined to
+    /// it; CROSS JOIN keeps SQLite walking the log in LSN order and looking each document up by its key.
+    /// </summary>
+    private const string LiveChangesAfter = """
+        FROM changes AS c CROSS JOIN documents AS d
+        WHERE c.lsn > $after AND d.partition = c.partition AND d.id = c.id AND d.lsn = c.lsn
+        """;
 
     /// <summary>Appended to a prefix, the highest code point bounds the range of keys that start with it.</summary>
     private const string HighestCodePoint = "\U0010FFFF";
@@ -27,6 +37,10 @@ internal sealed class SqliteReadConnection : IDisposable
 
     // One command per shape of range read (min bound?, max bound?, descending?), made on first use.
     private readonly SqliteCommand?[] rangeReads = new SqliteCommand?[8];
+
+    // Documents without a sort key, ascending and descending by id, for unbounded range reads.
+    private readonly SqliteCommand unsortedAscending;
+    private readonly SqliteCommand unsortedDescending;
 
     public SqliteReadConnection(SqliteConnection connection)
     {
@@ -53,13 +67,12 @@ internal sealed class SqliteReadConnection : IDisposable
             LIMIT $limit;
             """,
             "$type", "$key", "$upper", "$after_key", "$after_partition", "$after_id", "$limit");
-        changes = Prepare($"SELECT {Columns} FROM documents WHERE lsn > $after ORDER BY lsn LIMIT $limit;", "$after", "$limit");
+        changes = Prepare($"SELECT {DocumentColumns} {LiveChangesAfter} ORDER BY c.lsn LIMIT $limit;", "$after", "$limit");
         lag = Prepare(
-            """
-            SELECT COUNT(*), (SELECT committed_at FROM documents WHERE lsn > $after ORDER BY lsn LIMIT 1)
-            FROM documents WHERE lsn > $after;
-            """,
+            $"SELECT COUNT(*), (SELECT d.committed_at {LiveChangesAfter} ORDER BY c.lsn LIMIT 1) {LiveChangesAfter};",
             "$after");
+        unsortedAscending = PrepareUnsorted("ASC");
+        unsortedDescending = PrepareUnsorted("DESC");
         checkpoint = Prepare("SELECT continuation FROM checkpoints WHERE consumer = $consumer;", "$consumer");
     }
 
@@ -71,12 +84,25 @@ internal sealed class SqliteReadConnection : IDisposable
         return reader.Read() ? ToDocument(reader) : null;
     }
 
+    /// <summary>
+    /// Bounded reads use the sort-key index alone: a bound compares false with a NULL sort key. The index
+    /// holds only documents that have a sort key, so an unbounded read also reads the partition's
+    /// documents of that type without one, from the primary key: first when ascending, last when
+    /// descending, as SQLite orders NULL and the in-memory store copies.
+    /// </summary>
     public IReadOnlyList<StoredDocument> ReadRange(RangeQuery query)
     {
+        var unbounded = query.MinSortKey is null && query.MaxSortKey is null;
+        var documents = new List<StoredDocument>(Math.Min(query.Limit, 64));
+        if (unbounded && !query.Descending)
+        {
+            ReadUnsorted(unsortedAscending, query, documents);
+        }
+
         var command = RangeCommand(query.MinSortKey is not null, query.MaxSortKey is not null, query.Descending);
         command.Parameters["$partition"].Value = query.Partition;
         command.Parameters["$type"].Value = query.Type;
-        command.Parameters["$limit"].Value = query.Limit;
+        command.Parameters["$limit"].Value = query.Limit - documents.Count;
         if (query.MinSortKey is { } minSortKey)
         {
             command.Parameters["$min"].Value = minSortKey;
@@ -87,7 +113,13 @@ internal sealed class SqliteReadConnection : IDisposable
             command.Parameters["$max"].Value = maxSortKey;
         }
 
-        return ReadAll(command, query.Limit);
+        ReadAll(command, documents);
+        if (unbounded && query.Descending)
+        {
+            ReadUnsorted(unsortedDescending, query, documents);
+        }
+
+        return documents;
     }
 
     public DocumentPage QueryIndex(IndexQuery query)
@@ -177,25 +209,39 @@ internal sealed class SqliteReadConnection : IDisposable
         SortKey: reader.IsDBNull(3) ? null : reader.GetInt64(3),
         IndexKey: reader.IsDBNull(4) ? null : reader.GetString(4),
         Body: reader.GetFieldValue<byte[]>(7),
-        ETag: reader.GetString(5),
+        ETag: FeedContinuation.Format(reader.GetInt64(SequenceNumberOrdinal)),
         CommittedAt: new DateTimeOffset(reader.GetInt64(6), TimeSpan.Zero));
 
-    private static List<StoredDocument> ReadAll(SqliteCommand command, int limit)
+    private static void ReadAll(SqliteCommand command, List<StoredDocument> documents)
     {
-        var documents = new List<StoredDocument>(Math.Min(limit, 64));
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             documents.Add(ToDocument(reader));
         }
-
-        return documents;
     }
 
-    /// <summary>
-    /// A bound compares false with a NULL sort key, so bounded reads skip documents without one; SQLite
-    /// orders NULL first ascending and last descending, which the in-memory store copies.
-    /// </summary>
+    private static void ReadUnsorted(SqliteCommand command, RangeQuery query, List<StoredDocument> documents)
+    {
+        if (documents.Count >= query.Limit)
+        {
+            return;
+        }
+
+        command.Parameters[0].Value = query.Partition;
+        command.Parameters[1].Value = query.Type;
+        command.Parameters[2].Value = query.Limit - documents.Count;
+        ReadAll(command, documents);
+    }
+
+    /// <summary>Scans the partition's primary-key range; only unbounded range reads need it.</summary>
+    private SqliteCommand PrepareUnsorted(string direction) => Prepare(
+        $"SELECT {Columns} FROM documents WHERE partition = $partition AND type = $type AND sort_key IS NULL ORDER BY id {direction} LIMIT $limit;",
+        "$partition",
+        "$type",
+        "$limit");
+
+    /// <summary>The read of documents that have a sort key, through the partial sort-key index.</summary>
     private SqliteCommand RangeCommand(bool hasMin, bool hasMax, bool descending)
     {
         var shape = (hasMin ? 1 : 0) | (hasMax ? 2 : 0) | (descending ? 4 : 0);
@@ -206,7 +252,7 @@ internal sealed class SqliteReadConnection : IDisposable
 
         var direction = descending ? "DESC" : "ASC";
         var parameterNames = new List<string> { "$partition", "$type" };
-        var sql = new System.Text.StringBuilder($"SELECT {Columns} FROM documents WHERE partition = $partition AND type = $type");
+        var sql = new System.Text.StringBuilder($"SELECT {Columns} FROM documents WHERE partition = $partition AND type = $type AND sort_key IS NOT NULL");
         if (hasMin)
         {
             sql.Append(" AND sort_key >= $min");

@@ -24,6 +24,7 @@ internal sealed class SqliteWriter
     private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long transactionCount;
     private long requestCount;
+    private long pagesWritten;
 
     public SqliteWriter(SqliteConnection connection, SqliteCheckpointer checkpointer, SqliteLedgerStoreOptions options, TimeProvider timeProvider)
     {
@@ -56,6 +57,12 @@ internal sealed class SqliteWriter
 
     /// <summary>Write requests (batches and checkpoints) settled by those transactions.</summary>
     public long RequestCount => Interlocked.Read(ref requestCount);
+
+    /// <summary>
+    /// Database pages the writer connection has written to the WAL (SQLite's SQLITE_DBSTATUS_CACHE_WRITE).
+    /// Divided by the postings committed it is the store's write amplification.
+    /// </summary>
+    public long PagesWritten => Interlocked.Read(ref pagesWritten);
 
     /// <summary>Write requests waiting for the writer right now.</summary>
     public int QueuedRequestCount => queue.Reader.Count;
@@ -144,6 +151,17 @@ internal sealed class SqliteWriter
                 ApplyGroup(group, outcomes);
                 break;
             }
+            catch (TransactionLostException lost)
+            {
+                // The request whose statement ended the transaction is answered now: nothing of it can
+                // have committed. The others were undone with it and go again in a new transaction.
+                group[lost.Position].Fail(lost.Failure);
+                group.RemoveAt(lost.Position);
+                if (group.Count == 0)
+                {
+                    return;
+                }
+            }
             catch (SqliteException exception) when (SqliteErrors.IsBusy(exception) && attempt < maxBusyRetries)
             {
                 RollBackIfInTransaction();
@@ -169,6 +187,7 @@ internal sealed class SqliteWriter
         LedgerMetrics.StoreCommitDuration.Record(LedgerMetrics.SecondsSince(started));
         LedgerMetrics.StoreCommitGroupSize.Record(group.Count);
         checkpointer.NotifyWalGrew();
+        CountPagesWritten();
         Interlocked.Increment(ref transactionCount);
         Interlocked.Add(ref requestCount, group.Count);
         for (var position = 0; position < group.Count; position++)
@@ -187,8 +206,7 @@ internal sealed class SqliteWriter
 
         // Read under the write lock, not cached: this keeps ETags and the feed order unique even if
         // another process ever writes the same file.
-        var startSequenceNumber = statements.SelectLastSequenceNumber();
-        var sequenceNumber = startSequenceNumber;
+        var sequenceNumber = statements.SelectLastSequenceNumber();
         var committedAt = new DateTimeOffset(timeProvider.GetUtcNow().UtcTicks, TimeSpan.Zero);
         for (var position = 0; position < group.Count; position++)
         {
@@ -218,8 +236,7 @@ internal sealed class SqliteWriter
                 }
                 catch (SqliteException exception) when (!SqliteErrors.IsBusy(exception))
                 {
-                    outcomes[position] = RequestOutcome.Failed(new StoreUnavailableException("The SQLite store could not apply the write.", exception));
-                    sequenceNumber = sequenceNumberBefore;
+                    outcomes[position] = FailedWithinTransaction(position, exception);
                 }
 
                 if (outcomes[position].IsUndone)
@@ -242,7 +259,7 @@ internal sealed class SqliteWriter
             }
             catch (SqliteException exception) when (!SqliteErrors.IsBusy(exception))
             {
-                outcomes[position] = RequestOutcome.Failed(new StoreUnavailableException("The SQLite store could not apply the write.", exception));
+                outcomes[position] = FailedWithinTransaction(position, exception);
             }
 
             if (outcomes[position].IsUndone)
@@ -254,12 +271,24 @@ internal sealed class SqliteWriter
             statements.ReleaseSavepoint();
         }
 
-        if (sequenceNumber != startSequenceNumber)
+        statements.Commit();
+    }
+
+    /// <summary>
+    /// The outcome of a request whose statement failed. Some failures (an I/O error, a full disk, a
+    /// RAISE(ROLLBACK)) make SQLite roll the whole transaction back, savepoints and all: the requests
+    /// applied before it are gone, and the ones after it would run in autocommit, each committing on
+    /// its own while the group is answered as one. Such a failure ends the attempt instead.
+    /// </summary>
+    private RequestOutcome FailedWithinTransaction(int position, SqliteException exception)
+    {
+        var failure = new StoreUnavailableException("The SQLite store could not apply the write.", exception);
+        if (!SqliteDatabase.IsInTransaction(connection))
         {
-            statements.UpdateLastSequenceNumber(sequenceNumber);
+            throw new TransactionLostException(position, failure);
         }
 
-        statements.Commit();
+        return RequestOutcome.Failed(failure);
     }
 
     private RequestOutcome ApplyBatch(BatchWriteRequest request, DateTimeOffset committedAt, ref long sequenceNumber)
@@ -267,55 +296,71 @@ internal sealed class SqliteWriter
         var etags = new string[request.Writes.Count];
         for (var writeIndex = 0; writeIndex < request.Writes.Count; writeIndex++)
         {
-            var write = request.Writes[writeIndex];
-            if (write.Kind == WriteKind.Create)
-            {
-                // The insert itself is the must-not-exist check: it writes nothing when the id exists.
-                sequenceNumber = checked(sequenceNumber + 1);
-                var createdETag = FeedContinuation.Format(sequenceNumber);
-                if (!statements.InsertDocument(request.Partition, write, createdETag, sequenceNumber, committedAt.UtcTicks))
-                {
-                    return RequestOutcome.Completed(BatchResult.Failure(BatchOutcome.Conflict, writeIndex));
-                }
-
-                etags[writeIndex] = createdETag;
-                continue;
-            }
-
-            var currentETag = statements.SelectETag(request.Partition, write.Id);
-            if (WritePreconditions.Check(write.Kind, write.IfMatchETag, currentETag) is { } failure)
+            var outcome = ApplyWrite(request.Partition, request.Writes[writeIndex], committedAt, ref sequenceNumber);
+            if (outcome.Failure is { } failure)
             {
                 return RequestOutcome.Completed(BatchResult.Failure(failure, writeIndex));
             }
 
-            if (write.Kind == WriteKind.Delete)
-            {
-                statements.DeleteDocument(request.Partition, write.Id);
-                etags[writeIndex] = string.Empty;
-                continue;
-            }
-
-            sequenceNumber = checked(sequenceNumber + 1);
-            var etag = FeedContinuation.Format(sequenceNumber);
-            if (currentETag is null)
-            {
-                statements.InsertDocument(request.Partition, write, etag, sequenceNumber, committedAt.UtcTicks);
-            }
-            else
-            {
-                statements.UpdateDocument(request.Partition, write, etag, sequenceNumber, committedAt.UtcTicks);
-            }
-
-            etags[writeIndex] = etag;
+            etags[writeIndex] = outcome.ETag;
         }
 
         return RequestOutcome.Completed(BatchResult.Success(etags, committedAt));
+    }
+
+    /// <summary>Applies one write: its new ETag ("" for a delete), or the precondition it failed.</summary>
+    private WriteOutcome ApplyWrite(string partition, PendingWrite write, DateTimeOffset committedAt, ref long sequenceNumber)
+    {
+        if (write.Kind == WriteKind.Create)
+        {
+            // The insert itself is the must-not-exist check: it writes nothing when the id exists.
+            var createdSequenceNumber = checked(sequenceNumber + 1);
+            if (!statements.InsertDocument(partition, write, createdSequenceNumber, committedAt.UtcTicks))
+            {
+                return new WriteOutcome(string.Empty, BatchOutcome.Conflict);
+            }
+
+            sequenceNumber = createdSequenceNumber;
+            return new WriteOutcome(FeedContinuation.Format(sequenceNumber), null);
+        }
+
+        var current = statements.SelectCurrent(partition, write.Id);
+        if (SqlitePreconditionChecks.Check(write.Kind, write.IfMatchETag, current?.ETag) is { } failure)
+        {
+            return new WriteOutcome(string.Empty, failure);
+        }
+
+        if (write.Kind == WriteKind.Delete)
+        {
+            // The document's rows in the change log now name a version that no longer exists; the feed skips them.
+            statements.DeleteDocument(partition, write.Id);
+            return new WriteOutcome(string.Empty, null);
+        }
+
+        sequenceNumber = checked(sequenceNumber + 1);
+        if (current is { } existing)
+        {
+            statements.UpdateDocument(partition, write, existing, sequenceNumber, committedAt.UtcTicks);
+        }
+        else
+        {
+            statements.InsertDocument(partition, write, sequenceNumber, committedAt.UtcTicks);
+        }
+
+        return new WriteOutcome(FeedContinuation.Format(sequenceNumber), null);
     }
 
     private RequestOutcome ApplyCheckpoint(CheckpointWriteRequest request)
     {
         statements.UpsertCheckpoint(request.ConsumerName, request.Continuation);
         return RequestOutcome.Completed(null);
+    }
+
+    /// <summary>Adds the pages written since the last call, resetting SQLite's counter.</summary>
+    private void CountPagesWritten()
+    {
+        _ = SQLitePCL.raw.sqlite3_db_status(connection.Handle, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1);
+        Interlocked.Add(ref pagesWritten, written);
     }
 
     private void RollBackIfInTransaction()
@@ -333,6 +378,18 @@ internal sealed class SqliteWriter
             // to undo, and the original error is what the callers need to see.
         }
     }
+
+    /// <summary>A request's statement failed and took the group's transaction with it.</summary>
+    private sealed class TransactionLostException(int position, StoreUnavailableException failure)
+        : Exception("A write request's failure rolled back its group transaction.", failure)
+    {
+        public int Position { get; } = position;
+
+        public StoreUnavailableException Failure { get; } = failure;
+    }
+
+    /// <summary>One write's result inside its batch: the new ETag, or the precondition it failed.</summary>
+    private readonly record struct WriteOutcome(string ETag, BatchOutcome? Failure);
 
     /// <summary>What happened to one request inside a group transaction, delivered after COMMIT.</summary>
     private readonly record struct RequestOutcome(BatchResult? Result, Exception? Failure, bool IsCanceled)

@@ -16,10 +16,10 @@ internal sealed class WriterStatements : IDisposable
     private readonly SqliteCommand rollbackToSavepoint;
     private readonly SqliteCommand releaseSavepoint;
     private readonly SqliteCommand selectLastSequenceNumber;
-    private readonly SqliteCommand updateLastSequenceNumber;
-    private readonly SqliteCommand selectETag;
+    private readonly SqliteCommand selectCurrent;
     private readonly SqliteCommand insertDocument;
     private readonly SqliteCommand updateDocument;
+    private readonly SqliteCommand updateBody;
     private readonly SqliteCommand deleteDocument;
     private readonly SqliteCommand upsertCheckpoint;
 
@@ -32,18 +32,20 @@ internal sealed class WriterStatements : IDisposable
         savepoint = Prepare(connection, "SAVEPOINT partition_batch;");
         rollbackToSavepoint = Prepare(connection, "ROLLBACK TO partition_batch;");
         releaseSavepoint = Prepare(connection, "RELEASE partition_batch;");
-        selectLastSequenceNumber = Prepare(connection, "SELECT value FROM store_state WHERE name = 'last_lsn';");
-        updateLastSequenceNumber = Prepare(connection, "UPDATE store_state SET value = $value WHERE name = 'last_lsn';", ("$value", SqliteType.Integer));
-        selectETag = Prepare(
+
+        // The change log is never pruned of its newest row, so its highest LSN is the last one issued,
+        // even when that document was deleted since; reading it is one step down the right edge.
+        selectLastSequenceNumber = Prepare(connection, "SELECT COALESCE(MAX(lsn), 0) FROM changes;");
+        selectCurrent = Prepare(
             connection,
-            "SELECT etag FROM documents WHERE partition = $partition AND id = $id;",
+            "SELECT lsn, type, sort_key, index_key FROM documents WHERE partition = $partition AND id = $id;",
             ("$partition", SqliteType.Text),
             ("$id", SqliteType.Text));
         insertDocument = Prepare(
             connection,
             """
-            INSERT INTO documents (partition, id, type, sort_key, index_key, etag, lsn, committed_at, body)
-            VALUES ($partition, $id, $type, $sort_key, $index_key, $etag, $lsn, $committed_at, $body)
+            INSERT INTO documents (partition, id, type, sort_key, index_key, lsn, committed_at, body)
+            VALUES ($partition, $id, $type, $sort_key, $index_key, $lsn, $committed_at, $body)
             ON CONFLICT (partition, id) DO NOTHING;
             """,
             DocumentParameters());
@@ -51,11 +53,25 @@ internal sealed class WriterStatements : IDisposable
             connection,
             """
             UPDATE documents
-            SET type = $type, sort_key = $sort_key, index_key = $index_key, etag = $etag, lsn = $lsn,
-                committed_at = $committed_at, body = $body
+            SET type = $type, sort_key = $sort_key, index_key = $index_key, lsn = $lsn, committed_at = $committed_at, body = $body
             WHERE partition = $partition AND id = $id;
             """,
             DocumentParameters());
+
+        // SQLite maintains an index on UPDATE only when the statement assigns one of its columns; an
+        // account's replace keeps its type, sort key and index key, so this form leaves both secondary
+        // indexes untouched and dirties only the row's own page.
+        updateBody = Prepare(
+            connection,
+            """
+            UPDATE documents SET lsn = $lsn, committed_at = $committed_at, body = $body
+            WHERE partition = $partition AND id = $id;
+            """,
+            ("$partition", SqliteType.Text),
+            ("$id", SqliteType.Text),
+            ("$lsn", SqliteType.Integer),
+            ("$committed_at", SqliteType.Integer),
+            ("$body", SqliteType.Blob));
         deleteDocument = Prepare(
             connection,
             "DELETE FROM documents WHERE partition = $partition AND id = $id;",
@@ -84,27 +100,47 @@ internal sealed class WriterStatements : IDisposable
     public void ReleaseSavepoint() => releaseSavepoint.ExecuteNonQuery();
 
     public long SelectLastSequenceNumber() => (long)(selectLastSequenceNumber.ExecuteScalar()
-        ?? throw new InvalidOperationException("The store_state table lost its last_lsn row."));
+        ?? throw new InvalidOperationException("The change log's last LSN could not be read."));
 
-    public void UpdateLastSequenceNumber(long sequenceNumber)
+    /// <summary>The document's current version and keys, or null when it does not exist.</summary>
+    public CurrentDocument? SelectCurrent(string partition, string id)
     {
-        updateLastSequenceNumber.Parameters[0].Value = sequenceNumber;
-        updateLastSequenceNumber.ExecuteNonQuery();
-    }
+        selectCurrent.Parameters[0].Value = partition;
+        selectCurrent.Parameters[1].Value = id;
+        using var reader = selectCurrent.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
 
-    public string? SelectETag(string partition, string id)
-    {
-        selectETag.Parameters[0].Value = partition;
-        selectETag.Parameters[1].Value = id;
-        return selectETag.ExecuteScalar() as string;
+        return new CurrentDocument(
+            reader.GetInt64(0),
+            reader.GetString(1),
+            reader.IsDBNull(2) ? null : reader.GetInt64(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3));
     }
 
     /// <summary>Inserts the document unless its id exists; false when it existed (and nothing changed).</summary>
-    public bool InsertDocument(string partition, PendingWrite write, string etag, long sequenceNumber, long committedAtUtcTicks)
-        => ExecuteDocumentWrite(insertDocument, partition, write, etag, sequenceNumber, committedAtUtcTicks) == 1;
+    public bool InsertDocument(string partition, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
+        => ExecuteDocumentWrite(insertDocument, partition, write, sequenceNumber, committedAtUtcTicks) == 1;
 
-    public void UpdateDocument(string partition, PendingWrite write, string etag, long sequenceNumber, long committedAtUtcTicks)
-        => ExecuteDocumentWrite(updateDocument, partition, write, etag, sequenceNumber, committedAtUtcTicks);
+    /// <summary>Replaces an existing document, touching its indexes only when its keys change.</summary>
+    public void UpdateDocument(string partition, PendingWrite write, CurrentDocument current, long sequenceNumber, long committedAtUtcTicks)
+    {
+        if (!current.HasSameKeysAs(write))
+        {
+            ExecuteDocumentWrite(updateDocument, partition, write, sequenceNumber, committedAtUtcTicks);
+            return;
+        }
+
+        var parameters = updateBody.Parameters;
+        parameters[0].Value = partition;
+        parameters[1].Value = write.Id;
+        parameters[2].Value = sequenceNumber;
+        parameters[3].Value = committedAtUtcTicks;
+        parameters[4].Value = write.Body;
+        updateBody.ExecuteNonQuery();
+    }
 
     public void DeleteDocument(string partition, string id)
     {
@@ -137,13 +173,12 @@ internal sealed class WriterStatements : IDisposable
         ("$type", SqliteType.Text),
         ("$sort_key", SqliteType.Integer),
         ("$index_key", SqliteType.Text),
-        ("$etag", SqliteType.Text),
         ("$lsn", SqliteType.Integer),
         ("$committed_at", SqliteType.Integer),
         ("$body", SqliteType.Blob),
     ];
 
-    private static int ExecuteDocumentWrite(SqliteCommand command, string partition, PendingWrite write, string etag, long sequenceNumber, long committedAtUtcTicks)
+    private static int ExecuteDocumentWrite(SqliteCommand command, string partition, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
     {
         var parameters = command.Parameters;
         parameters[0].Value = partition;
@@ -151,10 +186,9 @@ internal sealed class WriterStatements : IDisposable
         parameters[2].Value = write.Type;
         parameters[3].Value = write.SortKey is { } sortKey ? sortKey : DBNull.Value;
         parameters[4].Value = write.IndexKey is { } indexKey ? indexKey : DBNull.Value;
-        parameters[5].Value = etag;
-        parameters[6].Value = sequenceNumber;
-        parameters[7].Value = committedAtUtcTicks;
-        parameters[8].Value = write.Body;
+        parameters[5].Value = sequenceNumber;
+        parameters[6].Value = committedAtUtcTicks;
+        parameters[7].Value = write.Body;
         return command.ExecuteNonQuery();
     }
 
@@ -171,4 +205,16 @@ internal sealed class WriterStatements : IDisposable
         command.Prepare();
         return command;
     }
+}
+
+/// <summary>What the writer needs of a stored document to check a precondition and choose an update.</summary>
+internal readonly record struct CurrentDocument(long SequenceNumber, string Type, long? SortKey, string? IndexKey)
+{
+    /// <summary>A document's ETag is its LSN, so the store keeps one column for both.</summary>
+    public string ETag => Ledger.Storage.Continuations.FeedContinuation.Format(SequenceNumber);
+
+    public bool HasSameKeysAs(PendingWrite write)
+        => string.Equals(Type, write.Type, StringComparison.Ordinal)
+            && SortKey == write.SortKey
+            && string.Equals(IndexKey, write.IndexKey, StringComparison.Ordinal);
 }

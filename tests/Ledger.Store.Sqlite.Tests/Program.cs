@@ -13,7 +13,16 @@ public static class Program
             return await CrashWriter.WriteUntilKilledAsync(dataDirectory);
         }
 
-        await Console.Error.WriteLineAsync($"This assembly holds tests; run it with 'dotnet test'. As a process it only accepts '{CrashWriter.Command} <data directory>'.");
+        if (args is [PostingLoad.Command, var loadDirectory, var postings, var accounts, var concurrency])
+        {
+            return await PostingLoad.RunAsync(
+                loadDirectory,
+                int.Parse(postings, System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(accounts, System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(concurrency, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        await Console.Error.WriteLineAsync($"This assembly holds tests; run it with 'dotnet test'. As a process it only accepts '{CrashWriter.Command} <data directory>' or '{PostingLoad.Command} <data directory> <postings> <accounts> <concurrency>'.");
         return 2;
     }
 }

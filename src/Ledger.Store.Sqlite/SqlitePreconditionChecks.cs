@@ -3,7 +3,7 @@ using Ledger.Storage;
 namespace Ledger.Store.Sqlite;
 
 /// <summary>The precondition of each write kind, decided against the document's current ETag.</summary>
-internal static class WritePreconditions
+internal static class SqlitePreconditionChecks
 {
     /// <summary>
     /// Returns the failing outcome, or null when the write may proceed. An Upsert with an ETag on a
