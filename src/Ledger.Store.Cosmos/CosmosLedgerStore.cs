@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Ledger.Storage;
+using Ledger.Storage.Continuations;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -160,7 +161,7 @@ public sealed class CosmosLedgerStore : ILedgerStore
     public async ValueTask<DocumentPage> QueryIndexAsync(IndexQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var after = IndexContinuation.Parse(query.Continuation);
+        IndexContinuation? after = query.Continuation is null ? null : IndexContinuation.Decode(query.Continuation);
         var definition = LedgerQueries.Index(query, after);
 
         // One more than the page: whether it comes back says whether there is a next page.
@@ -190,9 +191,17 @@ public sealed class CosmosLedgerStore : ILedgerStore
             }
 
             var pageDocuments = documents.GetRange(0, query.Limit);
-            return Attempt<DocumentPage>.Done(new DocumentPage(pageDocuments, IndexContinuation.After(pageDocuments[^1]).Serialize()));
+            return Attempt<DocumentPage>.Done(new DocumentPage(pageDocuments, ContinuationAfter(pageDocuments[^1])));
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// A keyset position (index key, partition, id) rather than the SDK's cross-partition ORDER BY
+    /// continuation: it stays small, survives SDK upgrades and partition splits, and is the same token
+    /// every store issues.
+    /// </summary>
+    private static string ContinuationAfter(StoredDocument last)
+        => new IndexContinuation(last.IndexKey ?? throw new InvalidOperationException($"Document '{last.Id}' came from an index query without an index key."), last.Partition, last.Id).Encode();
 
     /// <inheritdoc />
     /// <remarks>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Ledger.Storage;
+using Ledger.Storage.Continuations;
 using Microsoft.Azure.Cosmos;
 
 namespace Ledger.Store.Cosmos;
@@ -74,12 +75,12 @@ internal static class LedgerQueries
             definition = definition.WithParameter("@before", query.Before);
         }
 
-        if (after is not null)
+        if (after is { } position)
         {
             definition = definition
-                .WithParameter("@afterIndexKey", after.IndexKey)
-                .WithParameter("@afterPartition", after.Partition)
-                .WithParameter("@afterId", after.Id);
+                .WithParameter("@afterIndexKey", position.IndexKey)
+                .WithParameter("@afterPartition", position.Partition)
+                .WithParameter("@afterId", position.Id);
         }
 
         return definition;
