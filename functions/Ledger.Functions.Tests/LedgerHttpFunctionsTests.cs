@@ -158,6 +158,40 @@ public sealed class LedgerHttpFunctionsTests
         Assert.Equal(80, (await host.AccountAsync("acct-src")).Balance);
     }
 
+    [Fact]
+    public async Task A_batch_through_its_function_is_answered_item_by_item_and_never_overdraws()
+    {
+        await using var host = new FunctionsTestHost();
+        await host.OpenAsync("acct-src", funds: 3);
+        var burns = string.Join(",", Enumerable.Range(0, 5).Select(index => $$"""{"kind":"burn","account_id":"acct-src","amount":1,"reason":"payout","nonce":"burn-{{index}}"}"""));
+        var body = $$"""{"items":[{{burns}},{"kind":"mint","account_id":"acct-none","amount":1,"reason":"credit_purchase","nonce":"mint-1"}]}""";
+
+        var answer = await CallAsync(host.NewRequest("POST", "/transactions/batch", body), request => host.Http.PostTransactionBatch(request));
+        var replay = await CallAsync(host.NewRequest("POST", "/transactions/batch", body), request => host.Http.PostTransactionBatch(request));
+
+        Assert.Equal(StatusCodes.Status200OK, answer.Status);
+        var statuses = Json(answer).GetProperty("results").EnumerateArray().Select(result => result.GetProperty("status").GetInt32()).ToArray();
+        Assert.Equal(3, statuses[..5].Count(status => status == StatusCodes.Status201Created));
+        Assert.Equal(2, statuses[..5].Count(status => status == StatusCodes.Status422UnprocessableEntity));
+        Assert.Equal(StatusCodes.Status404NotFound, statuses[5]);
+        Assert.Equal(answer.Body, replay.Body);
+        Assert.Equal(0, (await host.AccountAsync("acct-src")).Balance);
+    }
+
+    [Fact]
+    public async Task A_batch_over_the_item_bound_through_its_function_is_one_400_and_posts_nothing()
+    {
+        await using var host = new FunctionsTestHost();
+        await host.OpenAsync("acct-src");
+        var mints = string.Join(",", Enumerable.Range(0, LedgerApi.MaxBatchItems + 1).Select(index => $$"""{"kind":"mint","account_id":"acct-src","amount":1,"reason":"credit_purchase","nonce":"mint-{{index}}"}"""));
+
+        var answer = await CallAsync(host.NewRequest("POST", "/transactions/batch", $$"""{"items":[{{mints}}]}"""), request => host.Http.PostTransactionBatch(request));
+
+        Assert.Equal(StatusCodes.Status400BadRequest, answer.Status);
+        Assert.Equal(ErrorCodes.InvalidField, Json(answer).GetProperty("code").GetString());
+        Assert.Equal(0, (await host.AccountAsync("acct-src")).Balance);
+    }
+
     private static MethodInfo HttpFunction(string name)
         => Assert.Single(typeof(LedgerHttpFunctions).GetMethods(BindingFlags.Public | BindingFlags.Instance), method => method.GetCustomAttribute<FunctionAttribute>()?.Name == name);
 

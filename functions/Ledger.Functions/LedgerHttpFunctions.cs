@@ -127,6 +127,10 @@ public sealed class LedgerHttpFunctions(LedgerApi api)
     public Task<IResult> PostTransaction([HttpTrigger(AuthorizationLevel.Function, "post", Route = LedgerRoutes.Transactions)] HttpRequest request)
         => Handle(request, "PostTransaction");
 
+    [Function("PostTransactionBatch")]
+    public Task<IResult> PostTransactionBatch([HttpTrigger(AuthorizationLevel.Function, "post", Route = LedgerRoutes.TransactionsBatch)] HttpRequest request)
+        => Handle(request, "PostTransactionBatch");
+
     /// <summary>Runs the shared handler with the route values Functions bound from the template.</summary>
     private Task<IResult> Handle(HttpRequest request, string routeName, params (string Name, string Value)[] routeValues)
     {

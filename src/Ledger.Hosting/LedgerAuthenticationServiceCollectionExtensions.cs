@@ -45,15 +45,21 @@ public static class LedgerAuthenticationServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The local host's request limits, in order: shed beyond the in-flight bound, authenticate (so the
-    /// limiters know the app and key; routes reuse the result), then the per-app and per-key buckets.
+    /// The local host's request limits, in order: shed beyond the in-flight bound (before anything reads the
+    /// request), then, for every endpoint but the ledger's anonymous routes, authenticate (so the limiters know
+    /// the app and key; routes reuse the result) and apply the per-app and per-key buckets. Health and ping
+    /// read no caller, so they pay for no credential check.
     /// </summary>
     public static IApplicationBuilder UseLedgerRequestLimits(this IApplicationBuilder app)
     {
         var settings = app.ApplicationServices.GetRequiredService<RateLimitSettings>();
-        app.UseRateLimiter(LedgerRateLimiters.InFlight(settings));
-        app.UseAuthentication();
-        app.UseRateLimiter(LedgerRateLimiters.PerCaller(settings));
+        app.UseMiddleware<InFlightBound>(settings);
+        app.UseWhen(RequestAuthorization.ReadsCaller, caller => caller.UseAuthentication().UseRateLimiter(LedgerRateLimiters.PerCaller(settings)));
+
+        // UseAuthentication marks the builder it is called on, and a branch's marks stay in the branch:
+        // unmarked, WebApplication would add its own authentication for every request at the start of
+        // the pipeline. This is the key AuthAppBuilderExtensions.UseAuthentication sets.
+        app.Properties["__AuthenticationMiddlewareSet"] = true;
         return app;
     }
 

@@ -21,6 +21,9 @@ public sealed record ApiRequest(HttpContext Http, AppId App)
     public string RouteValue(string name) => Http.Request.RouteValues[name]?.ToString() ?? string.Empty;
 }
 
+/// <summary>A posting the engine can run, with the idempotency key it runs under.</summary>
+internal readonly record struct KeyedPosting(IdempotencyKey Key, TransactionPosting Posting);
+
 /// <summary>
 /// The HTTP API's request handling: authenticate, parse, call the engine, map the result. Both hosts
 /// call <see cref="HandleAsync"/> with a route from <see cref="LedgerRoutes"/>; nothing here knows which
@@ -303,27 +306,42 @@ public sealed partial class LedgerApi(LedgerEngine engine, TimeProvider time, IL
 
         using (fields)
         {
-            var kind = fields.RequiredString("kind").Then(ParseKind);
+            var kind = KindOf(fields);
             if (kind.IsSuccess && await RequestAuthorization.RequireScopeAsync(request.Http, ScopeOf(kind.Value)).ConfigureAwait(false) is { } refused)
             {
                 return Problem(refused, request);
             }
 
-            var accountId = fields.RequiredString("account_id").Then(text => AccountId.Parse(text));
-            var amount = fields.Integer("amount");
-            var operation = fields.String("operation");
-            var details = DetailsOf(fields, required: kind.IsSuccess && kind.Value != TransactionKind.Operation);
-            var key = IdempotencyKeyOf(request, fields);
-            if (FirstError(kind.Error, accountId.Error, amount.Error, operation.Error, details.Error, key.Error) is { } invalid)
+            if (!TransactionOf(fields, kind, IdempotencyKeyOf(request, fields)).TryGetValue(out var keyed, out var invalid))
             {
                 return Problem(invalid, request);
             }
 
-            var posted = await engine.PostTransactionAsync(request.App, key.Value, new TransactionPosting(kind.Value, accountId.Value, amount.Value, operation.Value, details.Value), request.Aborted).ConfigureAwait(false);
+            var posted = await engine.PostTransactionAsync(request.App, keyed.Key, keyed.Posting, request.Aborted).ConfigureAwait(false);
             return posted.TryGetValue(out var entry, out var refusal)
                 ? Json(entry, HttpJson.Api.EntryDocument, StatusCodes.Status201Created)
                 : Problem(refusal, request);
         }
+    }
+
+    private static Result<TransactionKind> KindOf(RequestBody fields) => fields.RequiredString("kind").Then(ParseKind);
+
+    /// <summary>
+    /// A <c>POST /transactions</c> body (or a batch item) as the engine's posting and its key; the first
+    /// invalid field, in the order the fields are documented, otherwise.
+    /// </summary>
+    internal static Result<KeyedPosting> TransactionOf(RequestBody fields, Result<TransactionKind> kind, Result<IdempotencyKey> key)
+    {
+        var accountId = fields.RequiredString("account_id").Then(text => AccountId.Parse(text));
+        var amount = fields.Integer("amount");
+        var operation = fields.String("operation");
+        var details = DetailsOf(fields, required: kind.IsSuccess && kind.Value != TransactionKind.Operation);
+        if (FirstError(kind.Error, accountId.Error, amount.Error, operation.Error, details.Error, key.Error) is { } invalid)
+        {
+            return invalid;
+        }
+
+        return new KeyedPosting(key.Value, new TransactionPosting(kind.Value, accountId.Value, amount.Value, operation.Value, details.Value));
     }
 
     /// <summary>What a transaction of this kind needs: the route admits either scope, the kind picks one.</summary>
@@ -399,7 +417,18 @@ public sealed partial class LedgerApi(LedgerEngine engine, TimeProvider time, IL
         }
     }
 
-    internal static LedgerError? FirstError(params LedgerError?[] errors) => errors.FirstOrDefault(error => error is not null);
+    internal static LedgerError? FirstError(params ReadOnlySpan<LedgerError?> errors)
+    {
+        foreach (var error in errors)
+        {
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>An id that cannot exist names nothing: answered as not found, like any unknown id.</summary>
     private static LedgerError NotFoundFor(LedgerError invalidId) => new(ErrorCodes.AccountNotFound, "No account has that id.", invalidId.Field);

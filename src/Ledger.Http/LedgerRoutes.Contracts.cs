@@ -109,6 +109,20 @@ public static partial class LedgerRoutes
             Successes = [new(201, typeof(EntryDocument), "The entry posted (or the replay of the one this key posted).")],
             Refusals = [ErrorCodes.MissingField, ErrorCodes.InvalidAmount, ErrorCodes.AmountTooLarge, ErrorCodes.AmountMismatch, ErrorCodes.UnknownOperation, ErrorCodes.AccountNotFound, ErrorCodes.AccountFrozen, ErrorCodes.AccountClosed, ErrorCodes.InsufficientFunds, ErrorCodes.BalanceLimitExceeded, ErrorCodes.Contention],
         },
+        ["PostTransactionBatch"] = new()
+        {
+            Tag = "Transactions", Summary = "Post up to 1,000 mints, burns and catalog operations at once",
+            Description = "Each item is a POST /transactions body with its own nonce (the request itself takes no Idempotency-Key) and is decided exactly as that route decides it: "
+                + "same key space, a replayed nonce answers its original outcome, a nonce reused with another body answers 409 idempotency_key_reused, no account ever goes below its floor. "
+                + "Items run concurrently through the same per-account pipeline as single postings; each is atomic on its own account, and nothing is atomic across items or accounts: some items can be posted while others are refused. "
+                + "The answer is 200 with one result per item, in request order: the status POST /transactions would have answered, and the entry or the problem. "
+                + "A batch that cannot be read (not JSON, no items, more than 1,000 items, two items with one nonce, a body over 1 MiB) is one problem and nothing is posted. "
+                + "Each item needs the scope its kind needs (ledger.operations or ledger.issue); an item whose scope the credential lacks answers 403 insufficient_scope.",
+            Body = typeof(TransactionBatchBody),
+            BodyExample = """{"items": [{"kind": "mint", "account_id": "user-100", "amount": 1000, "reason": "credit_purchase", "nonce": "purchase-8842"}, {"kind": "operation", "account_id": "user-100", "operation": "CREDIT_SPEND", "nonce": "spend-8842-1"}]}""",
+            Successes = [new(200, typeof(TransactionBatchResponse), "One result per item, in request order.")],
+            Refusals = [ErrorCodes.MissingField],
+        },
         ["StartTransfer"] = new()
         {
             Tag = "Transfers", Summary = "Transfer between two accounts", Idempotent = true,

@@ -22,6 +22,7 @@ public static partial class LedgerRoutes
     public const string AccountEntries = "accounts/{account_id}/entries";
     public const string AccountVerify = "accounts/{account_id}/verify";
     public const string Transactions = "transactions";
+    public const string TransactionsBatch = "transactions/batch";
 
     /// <summary>Every route of the API, from each area's own list.</summary>
     public static IReadOnlyList<RouteDefinition> All { get; } = [.. CoreRoutes, .. TransferRoutes, .. ReportRoutes];
@@ -42,6 +43,7 @@ public static partial class LedgerRoutes
         new("ListEntries", "GET", AccountEntries, Scope: LedgerScopes.Read, (api, request) => api.ListEntriesAsync(request)),
         new("VerifyAccount", "GET", AccountVerify, Scope: LedgerScopes.Read, (api, request) => api.VerifyAccountAsync(request)),
         new("PostTransaction", "POST", Transactions, Scope: LedgerScopes.OperationsOrIssue, (api, request) => api.PostTransactionAsync(request)),
+        new("PostTransactionBatch", "POST", TransactionsBatch, Scope: LedgerScopes.OperationsOrIssue, (api, request) => api.PostTransactionBatchAsync(request)),
     ];
 
     public static RouteDefinition Named(string name) => All.Single(route => route.Name == name);

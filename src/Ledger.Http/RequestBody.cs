@@ -14,17 +14,59 @@ public sealed class RequestBody : IDisposable
     /// <summary>Largest request body the API reads; every request of this API fits in far less.</summary>
     public const int MaxBytes = 16 * 1024;
 
-    private readonly JsonDocument _document;
+    /// <summary>Null for a body that lives inside another one (an item of a batch): its owner disposes the document.</summary>
+    private readonly JsonDocument? _document;
 
-    private RequestBody(JsonDocument document) => _document = document;
+    private readonly JsonElement _root;
 
-    private JsonElement Root => _document.RootElement;
-
-    public static async Task<Result<RequestBody>> ReadAsync(HttpRequest request, IReadOnlySet<string> allowedFields, bool allowEmpty = false)
+    private RequestBody(JsonDocument document)
     {
-        if (request.ContentLength > MaxBytes)
+        _document = document;
+        _root = document.RootElement;
+    }
+
+    private RequestBody(JsonElement root) => _root = root;
+
+    private JsonElement Root => _root;
+
+    /// <summary>The body as an object of <paramref name="allowedFields"/>, read up to <paramref name="maxBytes"/> (<see cref="MaxBytes"/> unless a route allows more).</summary>
+    public static async Task<Result<RequestBody>> ReadAsync(HttpRequest request, IReadOnlySet<string> allowedFields, bool allowEmpty = false, int maxBytes = MaxBytes)
+    {
+        var read = await ReadDocumentAsync(request, maxBytes, allowEmpty).ConfigureAwait(false);
+        if (!read.TryGetValue(out var document, out var error))
         {
-            return TooLarge();
+            return error;
+        }
+
+        var body = new RequestBody(document);
+        if (body.CheckShape(allowedFields) is { } check)
+        {
+            body.Dispose();
+            return check;
+        }
+
+        return body;
+    }
+
+    /// <summary>
+    /// One object of a larger body (an item of a batch), checked like a whole body: an object with only
+    /// <paramref name="allowedFields"/>, each once. It reads the owner's document, so it lives no longer.
+    /// </summary>
+    public static Result<RequestBody> Within(JsonElement element, IReadOnlySet<string> allowedFields)
+    {
+        var body = new RequestBody(element);
+        return body.CheckShape(allowedFields) is { } check ? check : body;
+    }
+
+    /// <summary>
+    /// Reads a JSON body of at most <paramref name="maxBytes"/>: the checks every body gets (size, media
+    /// type, well-formed JSON whose text all decodes), not its shape. The caller disposes the document.
+    /// </summary>
+    private static async Task<Result<JsonDocument>> ReadDocumentAsync(HttpRequest request, int maxBytes, bool allowEmpty = false)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return TooLarge(maxBytes);
         }
 
         if (request.ContentType is { Length: > 0 } contentType && !IsJson(contentType))
@@ -32,62 +74,69 @@ public sealed class RequestBody : IDisposable
             return new LedgerError(ErrorCodes.UnsupportedMediaType, $"Send JSON with Content-Type: application/json, not '{contentType}'.");
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxBytes + 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(maxBytes + 1);
         try
         {
-            var length = 0;
-            while (length <= MaxBytes)
+            var length = await ReadUpToAsync(request, buffer, maxBytes + 1).ConfigureAwait(false);
+            if (length > maxBytes)
             {
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length), request.HttpContext.RequestAborted).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-            }
-
-            if (length > MaxBytes)
-            {
-                return TooLarge();
+                return TooLarge(maxBytes);
             }
 
             if (length == 0 || buffer.AsSpan(0, length).Trim(" \t\r\n"u8).IsEmpty)
             {
                 return allowEmpty
-                    ? new RequestBody(JsonDocument.Parse("{}"))
+                    ? JsonDocument.Parse("{}")
                     : new LedgerError(ErrorCodes.MalformedJson, "The request needs a JSON object body.");
             }
 
-            JsonDocument document;
-            try
-            {
-                // JsonDocument keeps reading the memory it was parsed from for as long as it lives, and the
-                // pooled buffer goes back to the pool when this method returns: another request would then
-                // overwrite the names and values this body reads. The document gets its own copy.
-                document = JsonDocument.Parse(buffer.AsSpan(0, length).ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
-            }
-            catch (JsonException exception)
-            {
-                return new LedgerError(ErrorCodes.MalformedJson, $"The body is not valid JSON: {exception.Message}");
-            }
-
-            var body = new RequestBody(document);
-            var check = AllTextDecodes(document.RootElement)
-                ? body.CheckShape(allowedFields)
-                : new LedgerError(ErrorCodes.MalformedJson, "The body holds text that is not valid UTF-8 or UTF-16 (an invalid byte sequence or a lone surrogate escape).");
-            if (check is not null)
-            {
-                body.Dispose();
-                return check;
-            }
-
-            return body;
+            return Parse(buffer.AsSpan(0, length));
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static async Task<int> ReadUpToAsync(HttpRequest request, byte[] buffer, int limit)
+    {
+        var length = 0;
+        while (length < limit)
+        {
+            var read = await request.Body.ReadAsync(buffer.AsMemory(length, limit - length), request.HttpContext.RequestAborted).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            length += read;
+        }
+
+        return length;
+    }
+
+    private static Result<JsonDocument> Parse(ReadOnlySpan<byte> json)
+    {
+        JsonDocument document;
+        try
+        {
+            // JsonDocument keeps reading the memory it was parsed from for as long as it lives, and the
+            // pooled buffer goes back to the pool when the caller returns: another request would then
+            // overwrite the names and values this body reads. The document gets its own copy.
+            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+        }
+        catch (JsonException exception)
+        {
+            return new LedgerError(ErrorCodes.MalformedJson, $"The body is not valid JSON: {exception.Message}");
+        }
+
+        if (!AllTextDecodes(document.RootElement))
+        {
+            document.Dispose();
+            return new LedgerError(ErrorCodes.MalformedJson, "The body holds text that is not valid UTF-8 or UTF-16 (an invalid byte sequence or a lone surrogate escape).");
+        }
+
+        return document;
     }
 
     /// <summary>
@@ -137,24 +186,46 @@ public sealed class RequestBody : IDisposable
     {
         if (Root.ValueKind != JsonValueKind.Object)
         {
-            return new LedgerError(ErrorCodes.MalformedJson, "The body must be a JSON object.");
+            return new LedgerError(ErrorCodes.MalformedJson, _document is null ? "Each item must be a JSON object." : "The body must be a JSON object.");
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // No set of seen names per request: every name is one of a handful of allowed fields, so a repeat
+        // is found among the first few properties and scanning the earlier ones costs less than a set.
+        var index = 0;
         foreach (var property in Root.EnumerateObject())
         {
-            if (!allowedFields.Contains(property.Name))
+            var name = property.Name;
+            if (!allowedFields.Contains(name))
             {
-                return new LedgerError(ErrorCodes.UnknownField, $"The field '{property.Name}' is not part of this request; allowed: {string.Join(", ", allowedFields.Order(StringComparer.Ordinal))}.", property.Name);
+                return new LedgerError(ErrorCodes.UnknownField, $"The field '{name}' is not part of this request; allowed: {string.Join(", ", allowedFields.Order(StringComparer.Ordinal))}.", name);
             }
 
-            if (!seen.Add(property.Name))
+            if (AppearsBefore(name, index++))
             {
-                return LedgerError.Invalid(property.Name, "it appears twice.");
+                return LedgerError.Invalid(name, "it appears twice.");
             }
         }
 
         return null;
+    }
+
+    private bool AppearsBefore(string name, int index)
+    {
+        var earlier = 0;
+        foreach (var property in Root.EnumerateObject())
+        {
+            if (earlier++ == index)
+            {
+                return false;
+            }
+
+            if (property.NameEquals(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A string field; null when absent or JSON null.</summary>
@@ -170,6 +241,17 @@ public sealed class RequestBody : IDisposable
             : LedgerError.Invalid(name, "must be a string.");
     }
 
+    /// <summary>A required array field, as the element to enumerate while this body lives.</summary>
+    public Result<JsonElement> RequiredArray(string name)
+    {
+        if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return LedgerError.Missing(name);
+        }
+
+        return value.ValueKind == JsonValueKind.Array ? value : LedgerError.Invalid(name, "must be an array.");
+    }
+
     public Result<string> RequiredString(string name)
     {
         var value = String(name);
@@ -179,6 +261,19 @@ public sealed class RequestBody : IDisposable
         }
 
         return value.Value is { Length: > 0 } text ? text : LedgerError.Missing(name);
+    }
+
+    /// <summary>A true/false field; null when absent or JSON null.</summary>
+    public Result<bool?> Boolean(string name)
+    {
+        if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return Result<bool?>.Success(null);
+        }
+
+        return value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? Result<bool?>.Success(value.GetBoolean())
+            : LedgerError.Invalid(name, "must be true or false.");
     }
 
     /// <summary>A whole-number field; fractions, strings and numbers beyond 64 bits are refused with the amount codes.</summary>
@@ -222,9 +317,9 @@ public sealed class RequestBody : IDisposable
         return QueryValues.ParseInstant(text.Value, name).Then(instant => Result<DateTimeOffset?>.Success(instant));
     }
 
-    public void Dispose() => _document.Dispose();
+    public void Dispose() => _document?.Dispose();
 
-    private static LedgerError TooLarge() => new(ErrorCodes.BodyTooLarge, $"The body must not exceed {MaxBytes} bytes.");
+    private static LedgerError TooLarge(int maxBytes) => new(ErrorCodes.BodyTooLarge, $"The body must not exceed {maxBytes} bytes.");
 
     private static bool IsJson(string contentType)
     {

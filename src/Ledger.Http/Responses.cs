@@ -98,6 +98,7 @@ public sealed record HealthResponse
 [JsonSerializable(typeof(EntryPageResponse))]
 [JsonSerializable(typeof(PingResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(TransactionBatchResponse))]
 public sealed partial class HttpJson : JsonSerializerContext
 {
     /// <summary>Escapes only what JSON requires: responses are application/json, never inlined into HTML.</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Ledger.Domain;
 using Microsoft.AspNetCore.Authentication;
@@ -29,7 +31,17 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthentica
             return Task.FromResult(LedgerAuthentication.Failure(ErrorCodes.InvalidApiKey, "The API key is not valid."));
         }
 
-        var principal = LedgerPrincipal.Create(Scheme.Name, key.App, key.Scopes, key.Id);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name)));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(PrincipalOf(key), Scheme.Name)));
     }
+
+    /// <summary>
+    /// One principal per configured key, built on its first use and shared by every request it
+    /// authenticates: a key's app, scopes and id never change while the host runs, and nothing in the
+    /// host changes a principal (no claims transformation is registered). Keyed by the credential
+    /// object, so nothing a caller sends becomes a key of this table.
+    /// </summary>
+    private ClaimsPrincipal PrincipalOf(ApiKeyCredential key)
+        => Principals.GetValue(key, credential => LedgerPrincipal.Create(Scheme.Name, credential.App, credential.Scopes, credential.Id));
+
+    private static readonly ConditionalWeakTable<ApiKeyCredential, ClaimsPrincipal> Principals = new();
 }

@@ -19,9 +19,13 @@ public sealed class LedgerScopeAuthorizationHandler : AuthorizationHandler<Ledge
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, LedgerScopeRequirement requirement)
     {
-        if (requirement.AnyOf.Any(scope => Grants(context, scope)))
+        foreach (var scope in requirement.AnyOf)
         {
-            context.Succeed(requirement);
+            if (Grants(context, scope))
+            {
+                context.Succeed(requirement);
+                break;
+            }
         }
 
         return Task.CompletedTask;

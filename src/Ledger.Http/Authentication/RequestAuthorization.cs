@@ -15,6 +15,13 @@ namespace Ledger.Http.Authentication;
 /// </summary>
 public static class RequestAuthorization
 {
+    /// <summary>
+    /// False for the ledger's anonymous routes (their handlers never read the caller), true for every other
+    /// endpoint, including unmatched paths and endpoints of the host's own.
+    /// </summary>
+    public static bool ReadsCaller(HttpContext context)
+        => context.GetEndpoint()?.Metadata.GetMetadata<RouteDefinition>() is not { Anonymous: true };
+
     /// <summary>Null when the request may proceed (and <see cref="HttpContext.User"/> is its principal); else the 401 or 403 to answer.</summary>
     public static async Task<LedgerError?> AuthorizeAsync(HttpContext context, string scope)
     {

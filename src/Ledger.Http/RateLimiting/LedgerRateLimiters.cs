@@ -7,30 +7,12 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace Ledger.Http.RateLimiting;
 
 /// <summary>
-/// The two <see cref="RateLimiterOptions"/> the local host runs its requests through: first the bound on work in
-/// flight (503 <c>overloaded</c>), then, once the caller is authenticated, its app's and its credential's
-/// token buckets (429 <c>rate_limited</c>). Both answer with a problem document and <c>Retry-After</c>.
+/// The <see cref="RateLimiterOptions"/> of the local host's per-caller limits: once the caller is authenticated,
+/// its app's and its credential's token buckets (429 <c>rate_limited</c>, a problem document with
+/// <c>Retry-After</c>). The bound on work in flight comes before them, in <see cref="InFlightBound"/>.
 /// </summary>
 public static class LedgerRateLimiters
 {
-    /// <summary>Probes must see the host as it is, so health paths are never shed.</summary>
-    private const string HealthPath = "/" + LedgerRoutes.Health;
-
-    public static RateLimiterOptions InFlight(RateLimitSettings settings)
-    {
-        var concurrency = new ConcurrencyLimiterOptions { PermitLimit = settings.MaxInFlight, QueueLimit = settings.InFlightQueue, QueueProcessingOrder = QueueProcessingOrder.OldestFirst };
-        return new RateLimiterOptions
-        {
-            RejectionStatusCode = StatusCodes.Status503ServiceUnavailable,
-            GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => context.Request.Path.StartsWithSegments(HealthPath)
-                ? RateLimitPartition.GetNoLimiter("health")
-                : RateLimitPartition.GetConcurrencyLimiter("in-flight", _ => concurrency)),
-            OnRejected = (rejected, _) => new ValueTask(Problems.Result(
-                new LedgerError(ErrorCodes.Overloaded, $"The ledger is serving {settings.MaxInFlight} requests already; retry shortly."),
-                rejected.HttpContext).ExecuteAsync(rejected.HttpContext)),
-        };
-    }
-
     /// <summary>Per app and per credential; requests without an authenticated caller are left to the route (401, or anonymous).</summary>
     public static RateLimiterOptions PerCaller(RateLimitSettings settings) => new()
     {

@@ -4,6 +4,7 @@ using Ledger.Host.Tests.Infrastructure;
 using Ledger.Storage;
 using Ledger.Storage.InMemory;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -104,6 +105,87 @@ public sealed class RateLimitTests
         // Released, the held request finishes and its place is free again.
         await blocked;
         (await client.GetAsync("/ping")).Expect(200);
+    }
+
+    [Fact]
+    public async Task Anonymous_routes_read_no_credential_so_they_spend_none_of_the_callers_tokens()
+    {
+        await using var ledger = new SecuredLedger(new Dictionary<string, string?>
+        {
+            ["Ledger:RateLimits:PerKey:TokensPerSecond"] = "1",
+            ["Ledger:RateLimits:PerKey:Burst"] = "1",
+        });
+        using var reader = ledger.Client(SecuredLedger.HashedReadKey);
+
+        for (var i = 0; i < 5; i++)
+        {
+            (await reader.GetAsync("/ping")).Expect(200);
+            (await reader.GetAsync("/health")).Expect(200);
+        }
+
+        Assert.NotEqual(429, (await reader.GetAsync("/accounts/acct-1")).Status);
+        var later = new List<ApiResponse>();
+        for (var i = 0; i < 5; i++)
+        {
+            later.Add(await reader.GetAsync("/accounts/acct-1"));
+        }
+
+        Assert.Contains(later, answer => answer.Status == 429);
+        (await ledger.Client("not-a-key-of-any-app").GetAsync("/ping")).Expect(200);
+    }
+
+    [Fact]
+    public async Task Beyond_the_in_flight_bound_a_request_is_shed_before_its_credential_or_body_is_read()
+    {
+        var store = new FaultyStore(new InMemoryLedgerStore());
+        await using var factory = new LedgerApiFactory();
+        await using var host = factory.WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Ledger:RateLimits:MaxInFlight", "1");
+            builder.ConfigureTestServices(services =>
+            {
+                services.RemoveAll<ILedgerStore>();
+                services.AddSingleton<ILedgerStore>(store);
+            });
+        });
+        using var client = new LedgerClient(host.CreateClient());
+        client.Http.DefaultRequestHeaders.Add("X-Api-Key", LedgerApiFactory.App1Key);
+        using var stranger = new LedgerClient(host.CreateClient());
+        stranger.Http.DefaultRequestHeaders.Add("X-Api-Key", "not-a-key-of-any-app");
+
+        using var release = new ManualResetEventSlim();
+        store.FailWith(() =>
+        {
+            release.Wait(TimeSpan.FromSeconds(30));
+            return new StoreUnavailableException("released by the test");
+        });
+        var blocked = client.GetAsync("/accounts/acct-1/balance");
+        try
+        {
+            await FirstShedAsync(client);
+            ProblemAssert.Is(await stranger.GetAsync("/accounts/acct-1"), 503, ErrorCodes.Overloaded);
+            ProblemAssert.Is(await client.PostAsync("/transactions/batch", "not json"), 503, ErrorCodes.Overloaded);
+        }
+        finally
+        {
+            store.Heal();
+            release.Set();
+        }
+
+        await blocked;
+        ProblemAssert.Is(await stranger.GetAsync("/accounts/acct-1"), 401, ErrorCodes.InvalidApiKey);
+    }
+
+    [Fact]
+    public void Waiting_places_are_refused_at_start_because_a_queued_request_only_adds_latency()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("Ledger:RateLimits:InFlightQueue", "16")])
+            .Build();
+
+        var refusal = Assert.Throws<InvalidOperationException>(() => Ledger.Http.RateLimiting.RateLimitSettings.FromConfiguration(configuration));
+
+        Assert.Contains("Ledger:RateLimits:InFlightQueue", refusal.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Pings until one is shed (the blocked request holds the only place by then), bounded at ten seconds.</summary>

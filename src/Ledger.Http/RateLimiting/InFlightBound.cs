@@ -1,0 +1,48 @@
+using Ledger.Domain;
+using Microsoft.AspNetCore.Http;
+
+namespace Ledger.Http.RateLimiting;
+
+/// <summary>
+/// The bound on requests in flight (<see cref="RateLimitSettings.MaxInFlight"/>), ahead of everything
+/// that reads a request: one beyond it is answered <c>503 overloaded</c> with <c>Retry-After</c> at once,
+/// before its credential is checked or its body read, and never waits for a place. It is one interlocked
+/// counter (no lock, no partition lookup, no queue), so shedding costs what a trivial request costs even
+/// when every place is taken. Health probes are never shed: they must see the host as it is.
+/// </summary>
+public sealed class InFlightBound(RequestDelegate next, RateLimitSettings settings)
+{
+    private const string HealthPath = "/" + LedgerRoutes.Health;
+
+    private readonly LedgerError _overloaded = new(ErrorCodes.Overloaded, $"The ledger is serving {settings.MaxInFlight} requests already; retry shortly.");
+
+    private int _inFlight;
+
+    /// <summary>Requests holding a place now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.Request.Path.StartsWithSegments(HealthPath))
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (Interlocked.Increment(ref _inFlight) > settings.MaxInFlight)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            await Problems.Result(_overloaded, context).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+}
