@@ -11,7 +11,7 @@ namespace Ledger.Store.Sqlite;
 /// group-commits queued batches; reads use a small pool of separate connections, which WAL lets run
 /// beside the writer.
 /// </summary>
-public sealed class SqliteLedgerStore : ILedgerStore
+public sealed class SqliteLedgerStore : ILedgerStore, IAtomicMultiPartitionStore
 {
     public const string DatabaseFileName = SqliteDatabase.FileName;
 
@@ -115,6 +115,22 @@ public sealed class SqliteLedgerStore : ILedgerStore
         ArgumentNullException.ThrowIfNull(batch);
         ThrowIfDisposed();
         var request = new BatchWriteRequest(batch, cancellationToken);
+        await writer.EnqueueAsync(request, cancellationToken).ConfigureAwait(false);
+        return await request.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every batch of a multi-partition commit shares one savepoint of a group transaction: one fsync, all or none.</summary>
+    public bool CommitsAcrossPartitions => true;
+
+    /// <summary>
+    /// Commits several partitions' batches in one transaction, all or none, with the same cancellation
+    /// guarantees as <see cref="CommitAsync"/>.
+    /// </summary>
+    public async ValueTask<MultiPartitionCommitResult> CommitAtomicallyAsync(IReadOnlyList<PartitionBatch> batches, CancellationToken cancellationToken)
+    {
+        MultiPartitionCommit.Validate(batches);
+        ThrowIfDisposed();
+        var request = new MultiPartitionWriteRequest(batches, cancellationToken);
         await writer.EnqueueAsync(request, cancellationToken).ConfigureAwait(false);
         return await request.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }

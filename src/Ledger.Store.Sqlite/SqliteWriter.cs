@@ -220,7 +220,7 @@ internal sealed class SqliteWriter
             if (request is ProbeWriteRequest)
             {
                 // Reaching this point inside the transaction is all a probe asks.
-                outcomes[position] = RequestOutcome.Completed(null);
+                outcomes[position] = RequestOutcome.Completed(null, isUndone: false);
                 continue;
             }
 
@@ -253,6 +253,7 @@ internal sealed class SqliteWriter
                 outcomes[position] = request switch
                 {
                     BatchWriteRequest batch => ApplyBatch(batch, committedAt, ref sequenceNumber),
+                    MultiPartitionWriteRequest batches => ApplyAcrossPartitions(batches, committedAt, ref sequenceNumber),
                     CheckpointWriteRequest checkpoint => ApplyCheckpoint(checkpoint),
                     _ => throw new InvalidOperationException($"Unknown write request {request.GetType().Name}."),
                 };
@@ -293,19 +294,48 @@ internal sealed class SqliteWriter
 
     private RequestOutcome ApplyBatch(BatchWriteRequest request, DateTimeOffset committedAt, ref long sequenceNumber)
     {
-        var etags = new string[request.Writes.Count];
-        for (var writeIndex = 0; writeIndex < request.Writes.Count; writeIndex++)
+        var result = ApplyPartition(request.Partition, request.Writes, committedAt, ref sequenceNumber);
+        return RequestOutcome.Completed(result, isUndone: !result.IsCommitted);
+    }
+
+    /// <summary>
+    /// Applies every partition's writes in order inside the request's one savepoint; the first failing
+    /// write undoes them all, so the partitions commit together or not at all.
+    /// </summary>
+    private RequestOutcome ApplyAcrossPartitions(MultiPartitionWriteRequest request, DateTimeOffset committedAt, ref long sequenceNumber)
+    {
+        var results = new BatchResult[request.Batches.Count];
+        for (var batchIndex = 0; batchIndex < results.Length; batchIndex++)
         {
-            var outcome = ApplyWrite(request.Partition, request.Writes[writeIndex], committedAt, ref sequenceNumber);
+            var batch = request.Batches[batchIndex];
+            var result = ApplyPartition(batch.Partition, batch.Writes, committedAt, ref sequenceNumber);
+            if (!result.IsCommitted)
+            {
+                return RequestOutcome.Completed(MultiPartitionCommitResult.Failure(result.Outcome, batchIndex, result.FailedWriteIndex), isUndone: true);
+            }
+
+            results[batchIndex] = result;
+        }
+
+        return RequestOutcome.Completed(MultiPartitionCommitResult.Success(results, committedAt), isUndone: false);
+    }
+
+    /// <summary>One partition's writes in order: their ETags, or the first write's failed precondition.</summary>
+    private BatchResult ApplyPartition(string partition, IReadOnlyList<PendingWrite> writes, DateTimeOffset committedAt, ref long sequenceNumber)
+    {
+        var etags = new string[writes.Count];
+        for (var writeIndex = 0; writeIndex < writes.Count; writeIndex++)
+        {
+            var outcome = ApplyWrite(partition, writes[writeIndex], committedAt, ref sequenceNumber);
             if (outcome.Failure is { } failure)
             {
-                return RequestOutcome.Completed(BatchResult.Failure(failure, writeIndex));
+                return BatchResult.Failure(failure, writeIndex);
             }
 
             etags[writeIndex] = outcome.ETag;
         }
 
-        return RequestOutcome.Completed(BatchResult.Success(etags, committedAt));
+        return BatchResult.Success(etags, committedAt);
     }
 
     /// <summary>Applies one write: its new ETag ("" for a delete), or the precondition it failed.</summary>
@@ -353,7 +383,7 @@ internal sealed class SqliteWriter
     private RequestOutcome ApplyCheckpoint(CheckpointWriteRequest request)
     {
         statements.UpsertCheckpoint(request.ConsumerName, request.Continuation);
-        return RequestOutcome.Completed(null);
+        return RequestOutcome.Completed(null, isUndone: false);
     }
 
     /// <summary>Adds the pages written since the last call, resetting SQLite's counter.</summary>
@@ -392,16 +422,17 @@ internal sealed class SqliteWriter
     private readonly record struct WriteOutcome(string ETag, BatchOutcome? Failure);
 
     /// <summary>What happened to one request inside a group transaction, delivered after COMMIT.</summary>
-    private readonly record struct RequestOutcome(BatchResult? Result, Exception? Failure, bool IsCanceled)
+    private readonly record struct RequestOutcome(object? Result, Exception? Failure, bool IsCanceled, bool FailedPrecondition)
     {
-        public static readonly RequestOutcome Canceled = new(null, null, true);
+        public static readonly RequestOutcome Canceled = new(null, null, true, false);
 
         /// <summary>True when the request's changes must be rolled back to its savepoint.</summary>
-        public bool IsUndone => Failure is not null || Result is { IsCommitted: false };
+        public bool IsUndone => Failure is not null || FailedPrecondition;
 
-        public static RequestOutcome Completed(BatchResult? result) => new(result, null, false);
+        /// <summary>A result to answer with; <paramref name="isUndone"/> when it reports a failed precondition.</summary>
+        public static RequestOutcome Completed(object? result, bool isUndone) => new(result, null, false, isUndone);
 
-        public static RequestOutcome Failed(Exception failure) => new(null, failure, false);
+        public static RequestOutcome Failed(Exception failure) => new(null, failure, false, false);
 
         public void Settle(WriteRequest request)
         {

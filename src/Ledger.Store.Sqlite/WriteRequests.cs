@@ -10,7 +10,8 @@ internal abstract class WriteRequest(CancellationToken cancellationToken)
 {
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
-    public abstract void Succeed(BatchResult? result);
+    /// <summary>Answers the request with what the writer staged for it: a result of its own type, or null.</summary>
+    public abstract void Succeed(object? result);
 
     public abstract void Fail(Exception exception);
 
@@ -34,12 +35,51 @@ internal sealed class BatchWriteRequest : WriteRequest
     /// <summary>Continuations run on the thread pool, never on the writer thread.</summary>
     public TaskCompletionSource<BatchResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public override void Succeed(BatchResult? result)
-        => Completion.TrySetResult(result ?? throw new InvalidOperationException("A batch settles with a result."));
+    public override void Succeed(object? result)
+        => Completion.TrySetResult(result as BatchResult ?? throw new InvalidOperationException("A batch settles with a batch result."));
 
     public override void Fail(Exception exception) => Completion.TrySetException(exception);
 
     public override void Cancel() => Completion.TrySetCanceled(CancellationToken);
+}
+
+/// <summary>
+/// Several partitions' batches that commit together or not at all: one savepoint in the group
+/// transaction holds all of them. Copied at enqueue time, like a single batch.
+/// </summary>
+internal sealed class MultiPartitionWriteRequest : WriteRequest
+{
+    public MultiPartitionWriteRequest(IReadOnlyList<PartitionBatch> batches, CancellationToken cancellationToken)
+        : base(cancellationToken)
+    {
+        var pending = new PendingBatch[batches.Count];
+        for (var index = 0; index < batches.Count; index++)
+        {
+            pending[index] = new PendingBatch(batches[index]);
+        }
+
+        Batches = pending;
+    }
+
+    public IReadOnlyList<PendingBatch> Batches { get; }
+
+    /// <summary>Continuations run on the thread pool, never on the writer thread.</summary>
+    public TaskCompletionSource<MultiPartitionCommitResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override void Succeed(object? result)
+        => Completion.TrySetResult(result as MultiPartitionCommitResult ?? throw new InvalidOperationException("A multi-partition commit settles with its result."));
+
+    public override void Fail(Exception exception) => Completion.TrySetException(exception);
+
+    public override void Cancel() => Completion.TrySetCanceled(CancellationToken);
+}
+
+/// <summary>One partition's writes inside a multi-partition commit.</summary>
+internal sealed class PendingBatch(PartitionBatch batch)
+{
+    public string Partition { get; } = batch.Partition;
+
+    public IReadOnlyList<PendingWrite> Writes { get; } = batch.Writes.Select(write => new PendingWrite(write)).ToArray();
 }
 
 /// <summary>A consumer checkpoint; it rides the same group commit as batches.</summary>
@@ -52,7 +92,7 @@ internal sealed class CheckpointWriteRequest(string consumerName, string continu
 
     public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public override void Succeed(BatchResult? result) => Completion.TrySetResult();
+    public override void Succeed(object? result) => Completion.TrySetResult();
 
     public override void Fail(Exception exception) => Completion.TrySetException(exception);
 
@@ -68,7 +108,7 @@ internal sealed class ProbeWriteRequest(CancellationToken cancellationToken) : W
 {
     public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public override void Succeed(BatchResult? result) => Completion.TrySetResult();
+    public override void Succeed(object? result) => Completion.TrySetResult();
 
     public override void Fail(Exception exception) => Completion.TrySetException(exception);
 

@@ -3,8 +3,11 @@ using Ledger.Storage.ContractTests;
 
 namespace Ledger.Store.Sqlite.Tests;
 
-/// <summary>The SQLite store passes the whole store contract, each fact on a new file in a new directory.</summary>
-public sealed class SqliteLedgerStoreContractTests : LedgerStoreContract
+/// <summary>
+/// The SQLite store passes the whole store contract and the multi-partition commit contract, each fact
+/// on a new file in a new directory.
+/// </summary>
+public sealed class SqliteLedgerStoreContractTests : AtomicMultiPartitionStoreContract
 {
     private readonly TemporaryDirectory directory = new();
 

@@ -186,6 +186,36 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Multi_partition_commits_share_a_group_transaction_with_other_batches_and_one_that_fails_is_undone_alone()
+    {
+        await using var store = Open();
+        await CommitOrFailAsync(store, Batch("account-b", "taken"));
+        var transactionsBefore = store.WriteTransactionCount;
+        Task<BatchResult> first, single;
+        Task<MultiPartitionCommitResult> together, failing;
+        using (var writeLock = new WriteLock(store.DatabasePath))
+        {
+            first = store.CommitAsync(Batch("account-z", "first"), CancellationToken.None).AsTask();
+            await WaitUntilAsync(() => store.QueuedWriteRequestCount == 0);
+            together = store.CommitAtomicallyAsync([Batch("claims-1", "claim"), Batch("account-a", "entry-1", "entry-2")], CancellationToken.None).AsTask();
+            failing = store.CommitAtomicallyAsync([Batch("claims-2", "claim"), Batch("account-b", "fresh", "taken")], CancellationToken.None).AsTask();
+            single = store.CommitAsync(Batch("account-c", "entry-1"), CancellationToken.None).AsTask();
+            writeLock.Release();
+        }
+
+        Assert.True((await first).IsCommitted);
+        Assert.True((await together).IsCommitted);
+        Assert.True((await single).IsCommitted);
+        var failed = await failing;
+        Assert.Equal((BatchOutcome.Conflict, 1, 1), (failed.Outcome, failed.FailedBatchIndex, failed.FailedWriteIndex));
+        Assert.Equal(2, store.WriteTransactionCount - transactionsBefore);
+        Assert.Null(await store.ReadAsync("claims-2", "claim", CancellationToken.None));
+        Assert.Null(await store.ReadAsync("account-b", "fresh", CancellationToken.None));
+        var feed = (await store.ReadChangesAsync(null, 100, CancellationToken.None)).Changes.Select(change => change.Id);
+        Assert.Equal(["taken", "first", "claim", "entry-1", "entry-2", "entry-1"], feed);
+    }
+
+    [Fact]
     public async Task Reads_go_on_while_the_writer_waits_for_a_locked_file()
     {
         await using var store = Open();
