@@ -123,9 +123,9 @@ public sealed record AccountState
             throw new InvalidOperationException($"Account '{Id}' has available {Available} below its floor {Floor}.");
         }
 
-        if (LastSequence < 0 || Balance > BalanceLimits.MaxBalance)
+        if (LastSequence < 0 || Balance > BalanceLimits.MaxBalance || IssuanceContraBalance is < -BalanceLimits.MaxBalance or > BalanceLimits.MaxBalance)
         {
-            throw new InvalidOperationException($"Account '{Id}' is out of bounds (sequence {LastSequence}, balance {Balance}).");
+            throw new InvalidOperationException($"Account '{Id}' is out of bounds (sequence {LastSequence}, balance {Balance}, issuance contra-balance {IssuanceContraBalance}).");
         }
 
         if (Status == AccountStatus.Closed && (Balance != 0 || PendingDebits != 0))

@@ -64,7 +64,7 @@ public static class PostingRules
         }
 
         var signedAmount = instruction.Direction == Direction.Credit ? instruction.Amount.MinorUnits : -instruction.Amount.MinorUnits;
-        var movement = CheckMovement(account, signedAmount);
+        var movement = CheckMovement(account, signedAmount) ?? CheckIssuance(account, signedAmount);
         if (movement is not null)
         {
             return movement;
@@ -123,6 +123,19 @@ public static class PostingRules
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Checks that the issuance contra-account's share in this partition stays within the balance limit
+    /// either way: transfers carry credits out of the partition, so without a bound repeated mints (or,
+    /// after transfers in, burns) could drive it past any limit and, in the end, past a 64-bit sum.
+    /// </summary>
+    public static LedgerError? CheckIssuance(AccountState account, long signedAmount)
+    {
+        var contra = checked(account.IssuanceContraBalance - signedAmount);
+        return contra is < -BalanceLimits.MaxBalance or > BalanceLimits.MaxBalance
+            ? new LedgerError(ErrorCodes.BalanceLimitExceeded, $"Account '{account.Id}' would take its share of the issuance contra-account past the balance limit of {BalanceLimits.MaxBalance} either way.")
+            : null;
     }
 
     /// <summary>Entry times never go backwards inside an account, even if the clock does.</summary>

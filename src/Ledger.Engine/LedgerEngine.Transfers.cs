@@ -119,12 +119,15 @@ public sealed partial class LedgerEngine : ITransferSteps
 
         var now = _time.GetUtcNow();
         var expiresAt = request.Expiry.ResolveFrom(now);
+        var fingerprint = Fingerprint.Of("hold", request.From, request.To, request.Amount, request.Expiry, request.Details.Reason, request.Details.Memo, request.Details.Category);
         if (expiresAt <= now || expiresAt > now + TransferRules.MaxHoldDuration)
         {
-            return LedgerError.Invalid("expires_at", $"must be in the future and at most {TransferRules.MaxHoldDuration.TotalDays} days ahead.");
+            // The key is looked up before the expiry is judged: a repeat sent after its expires_at passed
+            // gets its original reply, as every repeat does.
+            return await RecordedHoldAsync(app, key, fingerprint, request.From, cancellationToken).ConfigureAwait(false)
+                ?? LedgerError.Invalid("expires_at", $"must be in the future and at most {TransferRules.MaxHoldDuration.TotalDays} days ahead.");
         }
 
-        var fingerprint = Fingerprint.Of("hold", request.From, request.To, request.Amount, request.Expiry, request.Details.Reason, request.Details.Memo, request.Details.Category);
         var claim = await _idempotency.ClaimAsync(app, key, fingerprint, cancellationToken).ConfigureAwait(false);
         if (!claim.TryGetValue(out var ticket, out var claimError))
         {
@@ -146,6 +149,24 @@ public sealed partial class LedgerEngine : ITransferSteps
             UpdatedAt = now,
         };
         return await ReserveAsync(hold, refundLimit: null, ticket.IsRepeat).ConfigureAwait(false);
+    }
+
+    /// <summary>What a hold request with this key was answered, when the key was already used: its recorded outcome, or the key's reuse by another request; null for a fresh key.</summary>
+    private async Task<Result<TransferDocument>?> RecordedHoldAsync(AppId app, IdempotencyKey key, string fingerprint, AccountId source, CancellationToken cancellationToken)
+    {
+        var stored = await _store.ReadAsync(DocumentTypes.ClaimPartition(app, key), DocumentTypes.ClaimDocumentId, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        if (DocumentCodec.Decode(stored, LedgerDocumentJsonContext.Documents.ClaimDocument).Fingerprint != fingerprint)
+        {
+            return new LedgerError(ErrorCodes.IdempotencyKeyReused, $"The key '{key}' was already used for a different request.", "Idempotency-Key");
+        }
+
+        var holdId = TransferId.Derive(app, key, "hold", source);
+        return await ReadReservationOutcomeAsync(DocumentTypes.AccountPartition(app, source), DocumentTypes.TransferDocumentId(holdId.Value)).ConfigureAwait(false);
     }
 
     public async Task<Result<TransferDocument>> GetTransferAsync(AppId app, string transferId, CancellationToken cancellationToken)
