@@ -34,7 +34,8 @@ public sealed class AccountSummaries(LedgerEngine engine)
 {
     /// <summary>
     /// Most entries one summary reads. Amounts are at most <see cref="Amount.MaxPerTransaction"/> (10^12),
-    /// so 10^6 entries sum to at most 10^18: the checked totals below cannot overflow within this bound.
+    /// so 2·10^5 entries sum to at most 2·10^17, far below <see cref="long.MaxValue"/>: the checked totals
+    /// below cannot overflow within this bound.
     /// </summary>
     public const int MaxEntriesScanned = 200_000;
 
