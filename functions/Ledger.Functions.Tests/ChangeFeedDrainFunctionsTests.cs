@@ -24,7 +24,7 @@ public sealed class ChangeFeedDrainFunctionsTests : IDisposable
     public void Each_drain_function_is_a_timer_on_the_schedule_that_fires_once_a_period_and_never_at_start_up()
     {
         var functions = DrainFunctions();
-        Assert.Equal(3, functions.Count);
+        Assert.Equal(4, functions.Count);
         foreach (var function in functions)
         {
             var trigger = Assert.Single(function.GetParameters().Select(parameter => parameter.GetCustomAttribute<TimerTriggerAttribute>()).OfType<TimerTriggerAttribute>());

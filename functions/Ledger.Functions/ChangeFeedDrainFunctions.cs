@@ -12,7 +12,7 @@ namespace Ledger.Functions;
 /// batch from its checkpoint (never skipping it) and sets a poison change aside as a dead letter, exactly as
 /// in the local host, where the same processors run continuously.
 /// </summary>
-public sealed class ChangeFeedDrainFunctions
+public sealed partial class ChangeFeedDrainFunctions
 {
     /// <summary>Every ten seconds (NCRONTAB with seconds): how late a notification may be, at worst, while the app is idle.</summary>
     public const string Schedule = "*/10 * * * * *";

@@ -1,4 +1,5 @@
 using Ledger.Projections;
+using Ledger.Projections.Audit;
 using Ledger.Projections.Notifications;
 using Ledger.Storage;
 using Microsoft.Extensions.Configuration;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Ledger.Hosting;
 
 /// <summary>
-/// Registers the change-feed consumers and the report services. Snapshots and exports always run;
+/// Registers the change-feed consumers and the report services. Snapshots, exports and the audit always run;
 /// notifications run only when an Event Grid topic or a webhook is configured. Every setting is read and
 /// checked here, at start-up, so a bad value stops the host with a message naming it.
 /// </summary>
@@ -56,6 +57,16 @@ public static class ProjectionServiceCollectionExtensions
             services.AddSingleton<IChangeConsumer>(provider => new NotificationConsumer(provider.GetRequiredService<ILedgerStore>(), provider.GetRequiredService<IEventPublisher>(), notificationOptions));
         }
 
+        // The audit publishes its violations wherever notifications go; without a topic or a webhook it logs them and the routes show them.
+        services.AddSingleton(provider => new AuditStore(provider.GetRequiredService<ILedgerStore>()));
+        services.AddSingleton<IChangeConsumer>(provider => new AuditConsumer(
+            provider.GetRequiredService<ILedgerStore>(),
+            provider.GetRequiredService<TimeProvider>(),
+            processorOptions.BatchSize,
+            provider.GetService<IEventPublisher>(),
+            notificationOptions.Source,
+            provider.GetRequiredService<ILogger<AuditConsumer>>()));
+
         services.AddSingleton(provider =>
         {
             var store = provider.GetRequiredService<ILedgerStore>();
@@ -64,7 +75,8 @@ public static class ProjectionServiceCollectionExtensions
             return new ChangeFeedProcessors(
                 provider.GetServices<IChangeConsumer>().Select(consumer =>
                     new ChangeFeedProcessor(store, consumer, processorOptions, time, loggers.CreateLogger("Ledger.Projections." + consumer.Name))),
-                new DeadLetterStore(store));
+                new DeadLetterStore(store),
+                provider.GetRequiredService<AuditStore>());
         });
         if (runConsumersInProcess)
         {

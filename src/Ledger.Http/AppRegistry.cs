@@ -84,6 +84,11 @@ public sealed class AppRegistry
             throw new InvalidOperationException($"App id '{section.Key}' under '{SectionName}' is invalid: {app.Error!.Message}");
         }
 
+        if (Projections.ReservedAppIds.RefusalOf(app.Value) is { } reserved)
+        {
+            throw new InvalidOperationException($"'{section.Path}': {reserved}");
+        }
+
         var keys = ApiKeyCredential.Read(section, app.Value, defaultScopes: LedgerScopes.AppScopes, fixedScopes: null);
         if (keys.Count == 0 && keysRequired)
         {

@@ -16,7 +16,10 @@ public sealed partial class LedgerApi
     public const string AppExportScope = "app";
     public const string CsvContentType = "text/csv; charset=utf-8";
 
-    private static readonly HashSet<string> ExportFields = ["account_id", "scope", "from", "to", "nonce"];
+    /// <summary>The export option that, set to false, writes cells raw even when a spreadsheet would run them as formulas.</summary>
+    public const string CsvFormulaGuardField = "csv_formula_guard";
+
+    private static readonly HashSet<string> ExportFields = ["account_id", "scope", "from", "to", "nonce", CsvFormulaGuardField];
 
     internal async Task<IResult> GetAccountSummaryAsync(ApiRequest request)
     {
@@ -63,8 +66,9 @@ public sealed partial class LedgerApi
             var accountText = fields.String("account_id");
             var from = fields.Instant("from");
             var to = fields.Instant("to");
+            var formulaGuard = fields.Boolean(CsvFormulaGuardField);
             var key = IdempotencyKeyOf(request, fields);
-            if (FirstError(scope.Error, accountText.Error, from.Error, to.Error, key.Error) is { } invalid)
+            if (FirstError(scope.Error, accountText.Error, from.Error, to.Error, formulaGuard.Error, key.Error) is { } invalid)
             {
                 return Problem(invalid, request);
             }
@@ -75,7 +79,7 @@ public sealed partial class LedgerApi
                 return Problem(account.Error!, request);
             }
 
-            var requested = await exports.RequestAsync(request.App, key.Value, new ExportRequest(account.Value, from.Value, to.Value), request.Aborted).ConfigureAwait(false);
+            var requested = await exports.RequestAsync(request.App, key.Value, new ExportRequest(account.Value, from.Value, to.Value, formulaGuard.Value ?? true), request.Aborted).ConfigureAwait(false);
             return requested.TryGetValue(out var export, out var refusal)
                 ? Json(ExportResponse.Of(export), ReportJson.Default.ExportResponse, StatusCodes.Status202Accepted, ("Location", ExportResponse.StatusUrlOf(export.ExportId)))
                 : Problem(refusal, request);

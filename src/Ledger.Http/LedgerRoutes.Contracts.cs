@@ -215,6 +215,13 @@ public static partial class LedgerRoutes
             Successes = [new(200, typeof(ConsumerStatusListResponse), "The consumers.")],
             Refusals = [ErrorCodes.RouteNotFound],
         },
+        ["GetTrialBalance"] = new()
+        {
+            Tag = "Operations", Summary = "The continuous audit's totals per app, as of its checkpoint",
+            Description = "Minted, burned, the sums of balances and pending, transfers in flight, accounts, how far the audit has read and the violations it found. An operator sees every app; an app's read key sees its own app.",
+            Successes = [new(200, typeof(TrialBalanceResponse), "The trial balance.")],
+            Refusals = [ErrorCodes.RouteNotFound],
+        },
     };
 
     /// <summary>The contract of <paramref name="route"/>; null for a route nobody has described yet (a test fails on that).</summary>

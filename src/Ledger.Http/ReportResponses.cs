@@ -70,6 +70,7 @@ public sealed record ExportResponse
     [JsonPropertyName("account_id")] public string? AccountId { get; init; }
     [JsonPropertyName("from")] public DateTimeOffset? From { get; init; }
     [JsonPropertyName("to")] public DateTimeOffset? To { get; init; }
+    [JsonPropertyName("csv_formula_guard")] public required bool CsvFormulaGuard { get; init; }
     [JsonPropertyName("row_count")] public long? RowCount { get; init; }
     [JsonPropertyName("file_bytes")] public long? FileBytes { get; init; }
     [JsonPropertyName("error_code")] public string? ErrorCode { get; init; }
@@ -90,6 +91,7 @@ public sealed record ExportResponse
         AccountId = export.AccountId,
         From = export.From,
         To = export.To,
+        CsvFormulaGuard = export.GuardsFormulas,
         RowCount = export.RowCount,
         FileBytes = export.FileBytes,
         ErrorCode = export.ErrorCode,
@@ -182,12 +184,16 @@ public sealed record ConsumerStatusListResponse
     [JsonPropertyName("dead_letters")] public required IReadOnlyList<DeadLetterResponse> DeadLetters { get; init; }
     [JsonPropertyName("dead_letters_truncated")] public required bool DeadLettersTruncated { get; init; }
 
+    /// <summary>The continuous audit per app the caller sees (totals, violations count, the newest violations); absent when the audit does not run.</summary>
+    [JsonPropertyName("audit")] public IReadOnlyList<AuditAppResponse>? Audit { get; init; }
+
     public static ConsumerStatusListResponse Of(ConsumersReport report) => new()
     {
         Scope = report.App is { } app ? app.Value : AllApps,
         Consumers = report.Consumers.Select(ConsumerStatusResponse.Of).ToArray(),
         DeadLetters = report.DeadLetters.Letters.Select(DeadLetterResponse.Of).ToArray(),
         DeadLettersTruncated = report.DeadLetters.Truncated,
+        Audit = report.Audit?.Select(AuditAppResponse.Of).ToArray(),
     };
 }
 

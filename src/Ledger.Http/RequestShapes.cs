@@ -233,6 +233,9 @@ public sealed record ExportBody
     [JsonPropertyName("to"), Description("End of the period, excluded; later than from.")]
     public DateTimeOffset? To { get; init; }
 
+    [JsonPropertyName("csv_formula_guard"), Description("true (the default): a text cell starting with =, +, -, @, a tab or a carriage return is written with a leading single quote and quoted, so a spreadsheet shows it instead of running it (OWASP CSV injection). false: every cell exactly as stored. Numeric columns are never changed.")]
+    public bool? CsvFormulaGuard { get; init; }
+
     [JsonPropertyName("nonce"), Description(Rules.NonceText), RegularExpression(Rules.Nonce)]
     public string? Nonce { get; init; }
 }

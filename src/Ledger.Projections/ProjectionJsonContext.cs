@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Ledger.Projections.Audit;
 using Ledger.Projections.Notifications;
 
 namespace Ledger.Projections;
@@ -8,4 +9,7 @@ namespace Ledger.Projections;
 [JsonSerializable(typeof(ExportDocument))]
 [JsonSerializable(typeof(DeadLetterDocument))]
 [JsonSerializable(typeof(LedgerEventData))]
+[JsonSerializable(typeof(AuditTotals))]
+[JsonSerializable(typeof(AuditAccountState))]
+[JsonSerializable(typeof(AuditTransferLegs))]
 internal sealed partial class ProjectionJsonContext : JsonSerializerContext;

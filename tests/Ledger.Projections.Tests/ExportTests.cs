@@ -28,7 +28,7 @@ public sealed class ExportTests
     [FileStoreData(StoreKind.InMemory, ExportFileStoreKind.Disk)]
     [FileStoreData(StoreKind.Sqlite, ExportFileStoreKind.Disk)]
     [FileStoreData(StoreKind.Sqlite, ExportFileStoreKind.Blob)]
-    public async Task The_csv_parses_back_to_the_same_entries_whatever_their_memos_hold(StoreKind kind, ExportFileStoreKind fileStore)
+    public async Task A_raw_csv_parses_back_to_the_same_entries_whatever_their_memos_hold(StoreKind kind, ExportFileStoreKind fileStore)
     {
         await using var ledger = TestLedger.Create(kind);
         await using var files = await TestExportFiles.CreateAsync(fileStore);
@@ -42,9 +42,10 @@ public sealed class ExportTests
         await ledger.PostAsync("alice", -7, "expiry");
         await ledger.OperateAsync("alice", "CONTENT_CREATION");
 
-        var export = await RunExportAsync(ledger, files, new ExportRequest(AccountId.From("alice"), null, null));
+        var export = await RunExportAsync(ledger, files, new ExportRequest(AccountId.From("alice"), null, null, CsvFormulaGuard: false));
 
         Assert.Equal(ExportStatus.Completed, export.Status);
+        Assert.False(export.GuardsFormulas);
         var entries = await ledger.EntriesAsync("alice");
         Assert.Equal(entries.Count, export.RowCount);
         var records = await ReadCsvAsync(ledger, files, export);
@@ -54,6 +55,74 @@ public sealed class ExportTests
         {
             AssertRowIs(entries[index], records[index + 1]);
         }
+    }
+
+    [Theory]
+    [InlineData(StoreKind.InMemory)]
+    [InlineData(StoreKind.Sqlite)]
+    public async Task By_default_a_text_cell_a_spreadsheet_would_run_as_a_formula_gets_a_leading_quote_while_negative_amounts_stay_numbers(StoreKind kind)
+    {
+        await using var ledger = TestLedger.Create(kind);
+        await using var files = await TestExportFiles.CreateAsync(ExportFileStoreKind.Disk);
+        await ledger.OpenAsync("alice");
+        string[] formulas = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"];
+        foreach (var memo in formulas)
+        {
+            await ledger.PostAsync("alice", 40, "credit_purchase", memo, "store");
+        }
+
+        await ledger.PostAsync("alice", -7, "expiry", "plain memo");
+
+        var export = await RunExportAsync(ledger, files, new ExportRequest(AccountId.From("alice"), null, null));
+
+        Assert.True(export.GuardsFormulas);
+        var rows = (await ReadCsvAsync(ledger, files, export)).Skip(1).ToArray();
+        Assert.Equal(formulas.Select(memo => "'" + memo), rows.Take(formulas.Length).Select(row => row[7]));
+        Assert.All(rows.Take(formulas.Length), row => Assert.Equal("store", row[8]));
+        var last = rows[^1];
+        Assert.Equal("plain memo", last[7]);
+        Assert.Equal("-7", last[9]);
+        Assert.All(rows, row => Assert.DoesNotContain(row, cell => cell is { Length: > 0 } text && CsvEntryWriter.StartsLikeFormula(text) && !long.TryParse(text, CultureInfo.InvariantCulture, out _)));
+    }
+
+    [Fact]
+    public async Task A_guarded_formula_cell_is_quoted_in_the_file_so_the_quote_prefix_cannot_be_split_off()
+    {
+        using var buffer = new MemoryStream();
+        var writer = new CsvEntryWriter(buffer);
+        await writer.WriteEntryAsync(EntryWithMemo("=1+2"), CancellationToken.None);
+        await writer.FlushAsync(CancellationToken.None);
+
+        var text = Encoding.UTF8.GetString(buffer.ToArray());
+
+        Assert.Contains(",\"'=1+2\",", text, StringComparison.Ordinal);
+        Assert.Contains(",-5,", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_the_guard_off_a_formula_cell_is_written_exactly_as_stored()
+    {
+        using var buffer = new MemoryStream();
+        var writer = new CsvEntryWriter(buffer, guardFormulas: false);
+        await writer.WriteEntryAsync(EntryWithMemo("=1+2"), CancellationToken.None);
+        await writer.FlushAsync(CancellationToken.None);
+
+        Assert.Contains(",=1+2,", Encoding.UTF8.GetString(buffer.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_repeat_of_an_export_request_with_the_guard_switched_is_a_different_request()
+    {
+        await using var ledger = TestLedger.Create(StoreKind.InMemory);
+        await using var files = await TestExportFiles.CreateAsync(ExportFileStoreKind.Disk);
+        await ledger.OpenAsync("alice");
+        var service = Service(ledger, files);
+
+        var first = await service.RequestAsync(TestLedger.App1, IdempotencyKey.From("guarded"), new ExportRequest(AccountId.From("alice"), null, null), CancellationToken.None);
+        var raw = await service.RequestAsync(TestLedger.App1, IdempotencyKey.From("guarded"), new ExportRequest(AccountId.From("alice"), null, null, CsvFormulaGuard: false), CancellationToken.None);
+
+        Assert.True(first.IsSuccess);
+        Assert.Equal(ErrorCodes.IdempotencyKeyReused, raw.Error?.Code);
     }
 
     [Theory]
@@ -221,6 +290,12 @@ public sealed class ExportTests
         Assert.Equal(entry.Counterparty, row[11]);
         Assert.Equal(entry.TransactionId, row[12]);
     }
+
+    private static EntryDocument EntryWithMemo(string memo) => new()
+    {
+        TransactionId = "tx-1", AccountId = "alice", Sequence = 1, Kind = "burn", Reason = "expiry", Memo = memo,
+        Amount = -5, BalanceAfter = 0, Counterparty = "$issuance", PostedAt = DateTimeOffset.UnixEpoch, Legs = [],
+    };
 
     private static ExportService Service(TestLedger ledger, TestExportFiles files) => new(ledger.Engine, files.Store, ledger.Clock);
 

@@ -73,7 +73,7 @@ public sealed class HostReportsTests : IAsyncLifetime
 
         using var consumers = await GetJsonAsync("/status/consumers");
         var names = consumers.RootElement.GetProperty("consumers").EnumerateArray().Select(consumer => consumer.GetProperty("name").GetString()).ToList();
-        Assert.Equal(["snapshots", "exports"], names);
+        Assert.Equal(["snapshots", "exports", "audit"], names);
 
         // An app key sees how late each consumer is and its own dead letters, not every app's volumes.
         Assert.Equal("app1", consumers.RootElement.GetProperty("scope").GetString());

@@ -7,8 +7,15 @@ namespace Ledger.Projections;
 /// <summary>
 /// Writes entries as RFC 4180 CSV: a header row, CRLF line ends, fields quoted when they hold a comma, a
 /// quote or a line break (quotes doubled), UTF-8 without a byte-order mark, instants as ISO-8601 UTC with
-/// full precision. Values are written exactly as stored, so the file parses back to the same entries.
-/// One row is built at a time: memory does not grow with the number of rows.
+/// full precision. One row is built at a time: memory does not grow with the number of rows.
+/// <para>
+/// Text cells (ids, kinds, reasons, memos, categories) are written as stored, except that by default a cell
+/// that a spreadsheet would run as a formula (it starts with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab
+/// or a carriage return) is neutralized as OWASP's CSV injection guidance says: a single quote goes in front
+/// and the cell is quoted. Numeric columns (sequence, amount, balance_after) and instants are never touched:
+/// a negative amount stays a number. With the guard off, every cell is written exactly as stored, so the
+/// file parses back to the same entries.
+/// </para>
 /// </summary>
 public sealed class CsvEntryWriter
 {
@@ -19,11 +26,17 @@ public sealed class CsvEntryWriter
 
     private static readonly UTF8Encoding Utf8WithoutBom = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>The first characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).</summary>
+    private const string FormulaTriggers = "=+-@\t\r";
+
     private readonly StreamWriter _writer;
     private readonly StringBuilder _row = new(256);
+    private readonly bool _guardFormulas;
 
-    public CsvEntryWriter(Stream destination)
+    /// <param name="guardFormulas">True (the default) neutralizes text cells that would run as formulas; false writes them raw.</param>
+    public CsvEntryWriter(Stream destination, bool guardFormulas = true)
     {
+        _guardFormulas = guardFormulas;
         _writer = new StreamWriter(destination, Utf8WithoutBom, bufferSize: 64 * 1024, leaveOpen: true) { NewLine = "\r\n" };
     }
 
@@ -44,21 +57,36 @@ public sealed class CsvEntryWriter
     public Task WriteEntryAsync(EntryDocument entry, CancellationToken cancellationToken)
     {
         _row.Clear();
-        AppendField(EntryId(entry), first: true);
-        AppendField(entry.AccountId);
+        AppendText(EntryId(entry), first: true);
+        AppendText(entry.AccountId);
         AppendField(entry.Sequence.ToString(CultureInfo.InvariantCulture));
         // "O" of a UTC DateTime: ISO-8601 with 100 ns precision and a trailing Z, e.g. 2026-11-21T10:17:19.3469461Z.
         AppendField(entry.PostedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        AppendField(entry.Kind);
-        AppendField(entry.Operation);
-        AppendField(entry.Reason);
-        AppendField(entry.Memo);
-        AppendField(entry.Category);
+        AppendText(entry.Kind);
+        AppendText(entry.Operation);
+        AppendText(entry.Reason);
+        AppendText(entry.Memo);
+        AppendText(entry.Category);
         AppendField(entry.Amount.ToString(CultureInfo.InvariantCulture));
         AppendField(entry.BalanceAfter.ToString(CultureInfo.InvariantCulture));
-        AppendField(entry.Counterparty);
-        AppendField(entry.TransactionId);
+        AppendText(entry.Counterparty);
+        AppendText(entry.TransactionId);
         return WriteRowAsync(cancellationToken);
+    }
+
+    /// <summary>Whether a spreadsheet would run <paramref name="value"/> as a formula.</summary>
+    public static bool StartsLikeFormula(string? value) => value is { Length: > 0 } && FormulaTriggers.Contains(value[0], StringComparison.Ordinal);
+
+    /// <summary>A text cell: neutralized when it would run as a formula and the guard is on.</summary>
+    private void AppendText(string? value, bool first = false)
+    {
+        if (_guardFormulas && StartsLikeFormula(value))
+        {
+            AppendField("'" + value, first, forceQuotes: true);
+            return;
+        }
+
+        AppendField(value, first);
     }
 
     public Task FlushAsync(CancellationToken cancellationToken) => _writer.FlushAsync(cancellationToken);
@@ -69,7 +97,7 @@ public sealed class CsvEntryWriter
         await _writer.WriteAsync(_row, cancellationToken).ConfigureAwait(false);
     }
 
-    private void AppendField(string? value, bool first = false)
+    private void AppendField(string? value, bool first = false, bool forceQuotes = false)
     {
         if (!first)
         {
@@ -82,7 +110,7 @@ public sealed class CsvEntryWriter
             return;
         }
 
-        if (value.Length > 0 && value.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        if (!forceQuotes && value.Length > 0 && value.AsSpan().IndexOfAny(",\"\r\n") < 0)
         {
             _row.Append(value);
             return;

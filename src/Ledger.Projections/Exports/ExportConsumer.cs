@@ -120,7 +120,7 @@ public sealed class ExportConsumer : IChangeConsumer
     private async Task<(long Rows, long Bytes)?> WriteFileAsync(ExportDocument export, CancellationToken cancellationToken)
     {
         await using var file = await _files.CreateAsync(export.ExportId, cancellationToken).ConfigureAwait(false);
-        var csv = new CsvEntryWriter(file.Content);
+        var csv = new CsvEntryWriter(file.Content, export.GuardsFormulas);
         await csv.WriteHeaderAsync(cancellationToken).ConfigureAwait(false);
         long rows = 0;
         await foreach (var entry in EntriesAsync(export, cancellationToken).ConfigureAwait(false))

@@ -32,6 +32,15 @@ public sealed record ExportDocument
     [JsonPropertyName("to")] public DateTimeOffset? To { get; init; }
     [JsonPropertyName("status")] public required string Status { get; init; }
 
+    /// <summary>
+    /// Whether text cells that a spreadsheet would run as formulas are neutralized (see <see cref="CsvEntryWriter"/>).
+    /// Null, in documents written before the option existed, means on.
+    /// </summary>
+    [JsonPropertyName("csv_formula_guard")] public bool? CsvFormulaGuard { get; init; }
+
+    /// <summary>The guard in effect: on unless the request turned it off.</summary>
+    [JsonIgnore] public bool GuardsFormulas => CsvFormulaGuard ?? true;
+
     /// <summary>How many times a worker started this export; bounded by <see cref="ExportOptions.MaxAttempts"/>.</summary>
     [JsonPropertyName("attempts")] public int Attempts { get; init; }
 
@@ -47,8 +56,8 @@ public sealed record ExportDocument
     [JsonPropertyName("completed_at")] public DateTimeOffset? CompletedAt { get; init; }
 
     /// <summary>Whether a request asks for the same export as this one (an idempotent repeat).</summary>
-    public bool IsSameRequest(string? accountId, DateTimeOffset? from, DateTimeOffset? to)
-        => AccountId == accountId && From == from && To == to;
+    public bool IsSameRequest(ExportDocument other)
+        => AccountId == other.AccountId && From == other.From && To == other.To && GuardsFormulas == other.GuardsFormulas;
 }
 
 /// <summary>Where export documents live and how they are named.</summary>

@@ -4,8 +4,11 @@ using Ledger.Storage;
 
 namespace Ledger.Projections;
 
-/// <summary>What to export: one account, or every account of the app, over an optional period [from, to).</summary>
-public sealed record ExportRequest(AccountId? Account, DateTimeOffset? From, DateTimeOffset? To);
+/// <summary>
+/// What to export: one account, or every account of the app, over an optional period [from, to).
+/// <paramref name="CsvFormulaGuard"/> false asks for raw cells, formulas included (see <see cref="CsvEntryWriter"/>).
+/// </summary>
+public sealed record ExportRequest(AccountId? Account, DateTimeOffset? From, DateTimeOffset? To, bool CsvFormulaGuard = true);
 
 /// <summary>A completed export's file, opened for reading; the caller disposes the stream.</summary>
 public sealed record ExportFile(ExportDocument Export, Stream Content);
@@ -40,6 +43,7 @@ public sealed class ExportService(LedgerEngine engine, IExportFileStore files, T
             AccountId = request.Account?.Value,
             From = request.From,
             To = request.To,
+            CsvFormulaGuard = request.CsvFormulaGuard,
             Status = ExportStatus.Pending,
             CreatedAt = time.GetUtcNow(),
         };
@@ -60,7 +64,7 @@ public sealed class ExportService(LedgerEngine engine, IExportFileStore files, T
         // The key was used before: the same request gets its export again, another request is refused.
         var existing = await ReadAsync(partition, export.ExportId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Export {export.ExportId} conflicted but cannot be read.");
-        return existing.IsSameRequest(export.AccountId, export.From, export.To)
+        return existing.IsSameRequest(export)
             ? existing
             : new LedgerError(ErrorCodes.IdempotencyKeyReused, "This idempotency key was already used for a different export.");
     }

@@ -1,4 +1,5 @@
 using Ledger.Domain;
+using Ledger.Projections.Audit;
 
 namespace Ledger.Projections;
 
@@ -6,11 +7,14 @@ namespace Ledger.Projections;
 public sealed class ChangeFeedProcessors
 {
     private readonly DeadLetterStore _deadLetters;
+    private readonly AuditStore? _audit;
 
-    public ChangeFeedProcessors(IEnumerable<ChangeFeedProcessor> processors, DeadLetterStore deadLetters)
+    /// <param name="audit">The audit's state, when the audit consumer runs: the report then carries each app's audit figures.</param>
+    public ChangeFeedProcessors(IEnumerable<ChangeFeedProcessor> processors, DeadLetterStore deadLetters, AuditStore? audit = null)
     {
         ArgumentNullException.ThrowIfNull(deadLetters);
         _deadLetters = deadLetters;
+        _audit = audit;
         All = processors.ToArray();
         var duplicate = All.GroupBy(processor => processor.Name, StringComparer.Ordinal).FirstOrDefault(group => group.Count() > 1);
         if (duplicate is not null)
@@ -33,7 +37,8 @@ public sealed class ChangeFeedProcessors
     {
         var statuses = await GetStatusAsync(cancellationToken).ConfigureAwait(false);
         var deadLetters = await _deadLetters.ListAsync(app, cancellationToken).ConfigureAwait(false);
-        return new ConsumersReport(app, app is null ? statuses : statuses.Select(status => status.ForOneApp()).ToArray(), deadLetters);
+        var audit = _audit is null ? null : await _audit.ListTotalsAsync(app, cancellationToken).ConfigureAwait(false);
+        return new ConsumersReport(app, app is null ? statuses : statuses.Select(status => status.ForOneApp()).ToArray(), deadLetters, audit);
     }
 
     /// <summary>Every consumer's full status, for the operator and the host's own health checks and metrics.</summary>
@@ -49,5 +54,8 @@ public sealed class ChangeFeedProcessors
     }
 }
 
-/// <summary>The status route's content for one app (<see cref="App"/>) or for the operator (null).</summary>
-public sealed record ConsumersReport(AppId? App, IReadOnlyList<ConsumerStatus> Consumers, DeadLetterList DeadLetters);
+/// <summary>
+/// The status route's content for one app (<see cref="App"/>) or for the operator (null). <see cref="Audit"/> holds the
+/// audit's totals and violations of the apps the caller sees; null when the audit does not run.
+/// </summary>
+public sealed record ConsumersReport(AppId? App, IReadOnlyList<ConsumerStatus> Consumers, DeadLetterList DeadLetters, IReadOnlyList<AuditTotals>? Audit = null);

@@ -94,7 +94,7 @@ public sealed class DeadLetterStore(ILedgerStore store)
         return new DeadLetterList(letters, truncated);
     }
 
-    private static string PartitionOf(AppId? app) => app is { } one ? PartitionPrefix + one.Value : UnattributedPartition;
+    internal static string PartitionOf(AppId? app) => app is { } one ? PartitionPrefix + one.Value : UnattributedPartition;
 
     /// <summary>Consumer names are store ids; the change id holds '/', which ids may not, so it is digested.</summary>
     private static string IdOf(string consumer, string changeId)

@@ -28,4 +28,10 @@ public sealed record LedgerEventData
     [JsonPropertyName("export_id")] public string? ExportId { get; init; }
     [JsonPropertyName("row_count")] public long? RowCount { get; init; }
     [JsonPropertyName("file_url")] public string? FileUrl { get; init; }
+
+    /// <summary>For <c>ledger.audit.violation</c>: what was found (an <c>AuditViolationCodes</c> code), the figures compared, and in words.</summary>
+    [JsonPropertyName("violation")] public string? Violation { get; init; }
+    [JsonPropertyName("expected")] public long? Expected { get; init; }
+    [JsonPropertyName("actual")] public long? Actual { get; init; }
+    [JsonPropertyName("detail")] public string? Detail { get; init; }
 }

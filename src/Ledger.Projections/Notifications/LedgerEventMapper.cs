@@ -148,6 +148,19 @@ public sealed class LedgerEventMapper(string source)
         }));
     }
 
+    /// <summary>The event of an audit violation; its id is the violation's, so a step repeated after a crash publishes a repeat receivers recognise.</summary>
+    public CloudEvent AuditViolation(Audit.AuditViolation violation)
+        => Create(violation.Id, LedgerEventTypes.AuditViolation, violation.AccountId is { } account ? AccountSubject(violation.AppId, account) : "/apps/" + violation.AppId, violation.DetectedAt, new LedgerEventData
+        {
+            AppId = violation.AppId,
+            AccountId = violation.AccountId,
+            TransferId = violation.TransferId,
+            Violation = violation.Code,
+            Expected = violation.Expected,
+            Actual = violation.Actual,
+            Detail = violation.Detail,
+        });
+
     private CloudEvent Create(string id, string type, string subject, DateTimeOffset time, LedgerEventData data)
         => new(source, type, BinaryData.FromBytes(DocumentCodec.Encode(data, ProjectionJsonContext.Default.LedgerEventData)), "application/json", CloudEventDataFormat.Json)
         {

@@ -13,7 +13,10 @@ public static class LedgerEventTypes
     public const string BalanceLow = "ledger.balance.low";
     public const string ExportCompleted = "ledger.export.completed";
 
-    public static IReadOnlyList<string> All { get; } = [EntryPosted, TransferPosted, TransferVoided, HoldExpired, TransferStuck, BalanceLow, ExportCompleted];
+    /// <summary>The continuous audit found an inconsistency (published by the audit consumer, not the notifications consumer).</summary>
+    public const string AuditViolation = "ledger.audit.violation";
+
+    public static IReadOnlyList<string> All { get; } = [EntryPosted, TransferPosted, TransferVoided, HoldExpired, TransferStuck, BalanceLow, ExportCompleted, AuditViolation];
 
     /// <summary>Appended to a change id for the events derived from the same change, so each has its own stable id.</summary>
     public const string BalanceLowIdSuffix = "#balance.low";
