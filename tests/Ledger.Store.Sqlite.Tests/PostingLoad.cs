@@ -29,15 +29,18 @@ internal static class PostingLoad
             $"postings={Postings} seconds={Elapsed.TotalSeconds:F2} postings/s={Postings / Elapsed.TotalSeconds:F0} transactions={Transactions} wal_pages={WalPages} pages/posting={PagesPerPosting:F2} postings/transaction={(double)Postings / Transactions:F1}");
     }
 
-    public static async Task<int> RunAsync(string dataDirectory, int postings, int accounts, int concurrency)
+    public static async Task<int> RunAsync(string dataDirectory, int postings, int accounts, int concurrency, bool atomic)
     {
         await using var store = new SqliteLedgerStore(new SqliteLedgerStoreOptions { DataDirectory = dataDirectory });
-        await Console.Out.WriteLineAsync((await MeasureAsync(store, postings, accounts, concurrency)).ToString());
+        await Console.Out.WriteLineAsync((await MeasureAsync(store, postings, accounts, concurrency, atomic)).ToString());
         return 0;
     }
 
-    /// <summary>Opens the accounts, then runs the postings through <paramref name="concurrency"/> writers.</summary>
-    public static async Task<Measurement> MeasureAsync(SqliteLedgerStore store, int postings, int accounts, int concurrency)
+    /// <summary>
+    /// Opens the accounts, then runs the postings through <paramref name="concurrency"/> writers; with
+    /// <paramref name="atomic"/> each posting's claim and account batch are one multi-partition commit.
+    /// </summary>
+    public static async Task<Measurement> MeasureAsync(SqliteLedgerStore store, int postings, int accounts, int concurrency, bool atomic = false)
     {
         var etags = new string[accounts];
         var gates = new SemaphoreSlim[accounts];
@@ -58,30 +61,42 @@ internal static class PostingLoad
         {
             for (var number = Interlocked.Increment(ref next); number < postings; number = Interlocked.Increment(ref next))
             {
-                await PostAsync(store, number, (int)((uint)(number * 7919) % (uint)accounts), etags, gates);
+                await PostAsync(store, number, (int)((uint)(number * 7919) % (uint)accounts), etags, gates, atomic);
             }
         }));
         await Task.WhenAll(writers);
         return new Measurement(postings, store.WriteTransactionCount - transactionsBefore, store.WalPagesWritten - pagesBefore, clock.Elapsed);
     }
 
-    private static async Task PostAsync(SqliteLedgerStore store, int number, int account, string[] etags, SemaphoreSlim[] gates)
+    private static async Task PostAsync(SqliteLedgerStore store, int number, int account, string[] etags, SemaphoreSlim[] gates, bool atomic)
     {
         var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(number)));
-        Require(await store.CommitAsync(new PartitionBatch($"idem/app-1/{key}", DocumentWrite.Create("claim", "idempotency_claim", ClaimBody)), CancellationToken.None));
+        var claim = new PartitionBatch($"idem/app-1/{key}", DocumentWrite.Create("claim", "idempotency_claim", ClaimBody));
+        if (!atomic)
+        {
+            Require(await store.CommitAsync(claim, CancellationToken.None));
+        }
 
         // Like the engine's partition pipeline, one account's batches go one at a time.
         await gates[account].WaitAsync();
         try
         {
-            var committed = await store.CommitAsync(
-                new PartitionBatch(
-                    AccountPartition(account),
-                    DocumentWrite.Replace("account", "account", AccountBody, etags[account], indexKey: $"app-1|owner-{account % 97}"),
-                    DocumentWrite.Create($"tx:{key[..32]}", "entry", EntryBody, sortKey: number)),
-                CancellationToken.None);
-            Require(committed);
-            etags[account] = committed.ETags[0];
+            var posting = new PartitionBatch(
+                AccountPartition(account),
+                DocumentWrite.Replace("account", "account", AccountBody, etags[account], indexKey: $"app-1|owner-{account % 97}"),
+                DocumentWrite.Create($"tx:{key[..32]}", "entry", EntryBody, sortKey: number));
+            if (atomic)
+            {
+                var both = await store.CommitAtomicallyAsync([claim, posting], CancellationToken.None);
+                Require(both.IsCommitted ? both.Batches[1] : BatchResult.Failure(both.Outcome, both.FailedWriteIndex));
+                etags[account] = both.Batches[1].ETags[0];
+            }
+            else
+            {
+                var committed = await store.CommitAsync(posting, CancellationToken.None);
+                Require(committed);
+                etags[account] = committed.ETags[0];
+            }
         }
         finally
         {

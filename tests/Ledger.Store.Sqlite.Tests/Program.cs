@@ -13,16 +13,17 @@ public static class Program
             return await CrashWriter.WriteUntilKilledAsync(dataDirectory);
         }
 
-        if (args is [PostingLoad.Command, var loadDirectory, var postings, var accounts, var concurrency])
+        if (args is [PostingLoad.Command, var loadDirectory, var postings, var accounts, var concurrency, .. var mode] && mode is [] or ["atomic"])
         {
             return await PostingLoad.RunAsync(
                 loadDirectory,
                 int.Parse(postings, System.Globalization.CultureInfo.InvariantCulture),
                 int.Parse(accounts, System.Globalization.CultureInfo.InvariantCulture),
-                int.Parse(concurrency, System.Globalization.CultureInfo.InvariantCulture));
+                int.Parse(concurrency, System.Globalization.CultureInfo.InvariantCulture),
+                atomic: mode is ["atomic"]);
         }
 
-        await Console.Error.WriteLineAsync($"This assembly holds tests; run it with 'dotnet test'. As a process it only accepts '{CrashWriter.Command} <data directory>' or '{PostingLoad.Command} <data directory> <postings> <accounts> <concurrency>'.");
+        await Console.Error.WriteLineAsync($"This assembly holds tests; run it with 'dotnet test'. As a process it only accepts '{CrashWriter.Command} <data directory>' or '{PostingLoad.Command} <data directory> <postings> <accounts> <concurrency> [atomic]'.");
         return 2;
     }
 }
