@@ -35,6 +35,10 @@ public sealed class LedgerHttpFunctions(LedgerApi api)
     public Task<IResult> GetConsumerStatus([HttpTrigger(AuthorizationLevel.Function, "get", Route = LedgerRoutes.ConsumerStatus)] HttpRequest request)
         => Handle(request, "GetConsumerStatus");
 
+    [Function("GetTrialBalance")]
+    public Task<IResult> GetTrialBalance([HttpTrigger(AuthorizationLevel.Function, "get", Route = LedgerRoutes.TrialBalance)] HttpRequest request)
+        => Handle(request, "GetTrialBalance");
+
     [Function("ListStuckTransfers")]
     public Task<IResult> ListStuckTransfers([HttpTrigger(AuthorizationLevel.Function, "get", Route = LedgerRoutes.StuckTransfers)] HttpRequest request)
         => Handle(request, "ListStuckTransfers");

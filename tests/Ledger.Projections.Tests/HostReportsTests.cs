@@ -117,6 +117,49 @@ public sealed class HostReportsTests : IAsyncLifetime
         Assert.Equal(0, app1View.RootElement.GetProperty("dead_letters").GetArrayLength());
     }
 
+    /// <summary>An account document rewritten straight through the store: the audit reports it on the trial balance and the status route.</summary>
+    [Fact]
+    public async Task An_injected_inconsistency_shows_on_the_trial_balance_and_the_status_route_and_a_clean_app_stays_clean()
+    {
+        await SendAsync(HttpMethod.Post, "/accounts", "open-audit", """{"owner_id":"owner-a","account_id":"audit-alice"}""", HttpStatusCode.Created);
+        await SendAsync(HttpMethod.Post, "/transactions", "mint-audit", """{"kind":"mint","account_id":"audit-alice","amount":70,"reason":"credit_purchase"}""", HttpStatusCode.Created);
+        await Eventually.TrueAsync(async () =>
+        {
+            using var balance = await GetJsonAsync("/reports/trial-balance");
+            return balance.RootElement.GetProperty("apps")[0].GetProperty("sum_of_balances").GetInt64() == 70;
+        }, "the audit read the mint");
+        using (var clean = await GetJsonAsync("/reports/trial-balance"))
+        {
+            Assert.True(clean.RootElement.GetProperty("clean").GetBoolean());
+            Assert.Equal(70, clean.RootElement.GetProperty("apps")[0].GetProperty("minted").GetInt64());
+        }
+
+        var store = _factory.Services.GetRequiredService<ILedgerStore>();
+        var partition = DocumentTypes.AccountPartition(TestLedger.App1, AccountId.From("audit-alice"));
+        var stored = await store.ReadAsync(partition, DocumentTypes.AccountDocumentId, CancellationToken.None);
+        var account = DocumentCodec.Decode(stored!, LedgerDocumentJsonContext.Default.AccountDocument) with { Balance = 7000 };
+        var written = await store.CommitAsync(new PartitionBatch(partition, DocumentWrite.Replace(DocumentTypes.AccountDocumentId, DocumentTypes.Account, DocumentCodec.Encode(account, LedgerDocumentJsonContext.Documents.AccountDocument), stored!.ETag)), CancellationToken.None);
+        Assert.True(written.IsCommitted);
+
+        await Eventually.TrueAsync(async () =>
+        {
+            using var all = await GetJsonAsync("/reports/trial-balance", OperatorKey);
+            return !all.RootElement.GetProperty("clean").GetBoolean();
+        }, "the audit reported the rewritten balance");
+
+        using var operatorView = await GetJsonAsync("/reports/trial-balance", OperatorKey);
+        Assert.Equal("all", operatorView.RootElement.GetProperty("scope").GetString());
+        var app1 = operatorView.RootElement.GetProperty("apps").EnumerateArray().Single(app => app.GetProperty("app_id").GetString() == "app1");
+        var codes = app1.GetProperty("recent_violations").EnumerateArray().Select(violation => violation.GetProperty("code").GetString()).ToList();
+        Assert.Contains("balance_mismatch", codes);
+        Assert.Equal(7000, app1.GetProperty("sum_of_balances").GetInt64());
+        using var app2View = await GetJsonAsync("/reports/trial-balance", "dev-app2-key");
+        Assert.Equal("app2", app2View.RootElement.GetProperty("scope").GetString());
+        Assert.True(app2View.RootElement.GetProperty("clean").GetBoolean());
+        using var status = await GetJsonAsync("/status/consumers");
+        Assert.True(Assert.Single(status.RootElement.GetProperty("audit").EnumerateArray()).GetProperty("violations").GetInt64() > 0);
+    }
+
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, string json, HttpStatusCode expected)
     {
         using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
