@@ -1,3 +1,4 @@
+using Ledger.Dashboard;
 using Ledger.Domain;
 using Ledger.Host;
 using Ledger.Host.OpenApi;
@@ -34,6 +35,7 @@ app.UseCors();
 app.UseMiddleware<ProblemStatusMiddleware>();
 app.UseLedgerRequestLimits();
 app.MapLedgerDocs();
+app.MapLedgerDashboard();
 app.MapLedgerHealthChecks();
 app.MapLedgerMetrics();
 app.MapLedgerRoutes();
