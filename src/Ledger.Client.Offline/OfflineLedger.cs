@@ -97,14 +97,18 @@ public sealed class OfflineLedger
                 return new ReplayReport(confirmed, refused, stop, cause);
             }
 
-            (settled.State == WriteState.Refused ? refused : confirmed).Add(settled);
+            // A row another device settled meanwhile (its lease had run out) is that device's to report.
+            if (settled.Value.Mine)
+            {
+                (settled.Value.Write.State == WriteState.Refused ? refused : confirmed).Add(settled.Value.Write);
+            }
         }
 
         return new ReplayReport(confirmed, refused, ReplayStop.Drained, null);
     }
 
     /// <summary>Sends one write with its own key and settles it, or says why the replay must stop.</summary>
-    private async Task<(QueuedWrite? Settled, ReplayStop Stop, Exception? Cause)> SendAsync(QueuedWrite next, CancellationToken cancellationToken)
+    private async Task<((QueuedWrite Write, bool Mine)? Settled, ReplayStop Stop, Exception? Cause)> SendAsync(QueuedWrite next, CancellationToken cancellationToken)
     {
         SentWrite sent;
         try
@@ -134,13 +138,17 @@ public sealed class OfflineLedger
         return (confirmed, ReplayStop.Drained, null);
     }
 
-    /// <summary>Settles the row (unless another device already did: then its outcome stands) and reports it.</summary>
-    private QueuedWrite Settle(QueuedWrite next, WriteState state, string outcome, IReadOnlyList<(string AccountId, long Balance)> balances, IReadOnlyList<string> stale)
+    /// <summary>Settles the row and reports it; when another device settled it first, its outcome stands and Mine is false.</summary>
+    private (QueuedWrite Write, bool Mine) Settle(QueuedWrite next, WriteState state, string outcome, IReadOnlyList<(string AccountId, long Balance)> balances, IReadOnlyList<string> stale)
     {
-        _file.Settle(next.Sequence, state, outcome, balances, stale, _options.TimeProvider.GetUtcNow());
+        var mine = _file.Settle(next.Sequence, state, outcome, balances, stale, _options.TimeProvider.GetUtcNow());
         var settled = _file.Writes("WHERE seq = $seq", ("$seq", next.Sequence)).Single();
-        Settled?.Invoke(settled);
-        return settled;
+        if (mine)
+        {
+            Settled?.Invoke(settled);
+        }
+
+        return (settled, mine);
     }
 
     /// <summary>Reads the account's balance from the ledger and remembers it; false when the ledger did not answer.</summary>

@@ -105,6 +105,11 @@ internal sealed class QueueFile
         using var transaction = connection.BeginTransaction();
         var changed = Execute(connection, "UPDATE writes SET state = $state, outcome = $outcome, settled_at = $at WHERE seq = $seq AND state = 'pending';", transaction,
             ("$state", state == WriteState.Confirmed ? "confirmed" : "refused"), ("$outcome", outcome), ("$at", Instant(now)), ("$seq", sequence));
+        if (changed == 0)
+        {
+            return false;
+        }
+
         foreach (var account in stale)
         {
             Execute(connection, "DELETE FROM known_balances WHERE account_id = $account;", transaction, ("$account", account));
@@ -116,7 +121,7 @@ internal sealed class QueueFile
         }
 
         transaction.Commit();
-        return changed == 1;
+        return true;
     }
 
     public void RememberBalance(string accountId, long balance, DateTimeOffset now)

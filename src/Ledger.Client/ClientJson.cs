@@ -28,4 +28,11 @@ namespace Ledger.Client;
 [JsonSerializable(typeof(ConsumerReport))]
 [JsonSerializable(typeof(HealthReport))]
 [JsonSerializable(typeof(PingReply))]
+[JsonSerializable(typeof(AccountVerification))]
+[JsonSerializable(typeof(TransactionBatchResult))]
 public sealed partial class ClientJson : JsonSerializerContext;
+
+/// <summary>Source-generated JSON for the wire-only shapes the client keeps internal (a public context cannot expose them).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(TransactionBatchBody))]
+internal sealed partial class WireJson : JsonSerializerContext;

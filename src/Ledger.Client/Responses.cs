@@ -88,6 +88,9 @@ public sealed record Entry
     [JsonPropertyName("reverses_transaction_id")] public string? ReversesTransactionId { get; init; }
     [JsonPropertyName("posted_at")] public required DateTimeOffset PostedAt { get; init; }
     [JsonPropertyName("legs")] public required IReadOnlyList<Leg> Legs { get; init; }
+
+    /// <summary>The entry's link in its account's hash chain (hex SHA-256); null on entries older than chains.</summary>
+    [JsonPropertyName("hash")] public string? Hash { get; init; }
 }
 
 /// <summary>One page of entries, newest first; <see cref="NextCursor"/> is null on the last page.</summary>
