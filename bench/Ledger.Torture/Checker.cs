@@ -29,10 +29,12 @@ internal sealed class Checker(LedgerCalls calls, WriteLog log, IReadOnlyList<str
             }
         }
 
+        var quietSince = DateTimeOffset.UtcNow;
         CheckEffectsPosted(writes, findings);
         await CheckBalancesAsync(writes, findings, cancellationToken);
         await IntegrityChecks.CheckChainsAsync(calls, accounts, findings, cancellationToken);
-        await IntegrityChecks.CheckAuditAsync(calls, findings, cancellationToken);
+        var issued = writes.Where(write => write.Outcome == WriteOutcome.Acknowledged && write.Kind is WriteKind.Mint or WriteKind.Burn).Sum(write => write.Kind == WriteKind.Mint ? write.Amount : -write.Amount);
+        await IntegrityChecks.CheckAuditAsync(calls, issued, quietSince, settleBound, findings, cancellationToken);
         return findings;
     }
 

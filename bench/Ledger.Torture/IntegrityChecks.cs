@@ -9,14 +9,14 @@ internal static class IntegrityChecks
     {
         foreach (var account in accounts)
         {
-            var verdict = await calls.GetAsync($"/accounts/{account}/verify", cancellationToken);
+            var verdict = await VerifyAsync(calls, account, cancellationToken);
             if (verdict is null)
             {
                 return;
             }
 
             findings.ChainChecked = true;
-            if (!IsIntact(verdict))
+            if ((string?)verdict["status"] != "ok")
             {
                 findings.ChainBreaks++;
                 findings.Problem($"{account}: hash chain broken: {verdict.ToJsonString()}");
@@ -24,24 +24,50 @@ internal static class IntegrityChecks
         }
     }
 
-    public static async Task CheckAuditAsync(LedgerCalls calls, Findings findings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits (bounded) until the audit has read to the head of the feed after <paramref name="quietSince"/>,
+    /// then checks that it is clean and that its minted − burned is what the harness's acknowledged writes say.
+    /// </summary>
+    public static async Task CheckAuditAsync(LedgerCalls calls, long expectedIssued, DateTimeOffset quietSince, TimeSpan bound, Findings findings, CancellationToken cancellationToken)
     {
-        var report = await calls.GetAsOperatorAsync("/reports/trial-balance", cancellationToken);
-        if (report is null)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        JsonObject? app;
+        do
         {
-            return;
+            var report = await calls.GetAsOperatorAsync("/reports/trial-balance", cancellationToken);
+            if (report is null)
+            {
+                return;
+            }
+
+            app = report["apps"]?.AsArray().Select(node => node!.AsObject()).FirstOrDefault(node => (string?)node["app_id"] == "app1");
+            if (app?["settled_at"] is { } settled && DateTimeOffset.Parse((string)settled!, System.Globalization.CultureInfo.InvariantCulture) > quietSince)
+            {
+                break;
+            }
+
+            await Task.Delay(250, cancellationToken);
         }
+        while (clock.Elapsed < bound);
 
         findings.AuditChecked = true;
-        var violations = CountViolations(report);
-        if (violations > 0)
+        var violations = (int?)app?["violations"] ?? 0;
+        findings.AuditViolations += violations;
+        if (app is null || violations > 0 || (long?)app["issued"] != expectedIssued || (long?)app["in_flight"] != 0)
         {
-            findings.AuditViolations += violations;
-            findings.Problem($"the audit reports {violations} violation(s): {report.ToJsonString()}");
+            findings.Problem($"the audit is not clean or disagrees (expected issued {expectedIssued}, nothing in flight): {app?.ToJsonString() ?? "app1 not audited"}");
         }
     }
 
-    private static bool IsIntact(JsonObject verdict) => (bool?)verdict["intact"] ?? false;
+    /// <summary>Verifies the whole chain, following <c>next_cursor</c> while the ledger answers <c>incomplete</c>; null when the route is not served.</summary>
+    private static async Task<JsonObject?> VerifyAsync(LedgerCalls calls, string account, CancellationToken cancellationToken)
+    {
+        var verdict = await calls.GetAsync($"/accounts/{account}/verify", cancellationToken);
+        for (var call = 0; call < 1_000 && (string?)verdict?["status"] == "incomplete"; call++)
+        {
+            verdict = await calls.GetAsync($"/accounts/{account}/verify?cursor={Uri.EscapeDataString((string)verdict!["next_cursor"]!)}", cancellationToken);
+        }
 
-    private static int CountViolations(JsonObject report) => (int?)report["violations"] ?? 0;
+        return verdict;
+    }
 }
