@@ -25,15 +25,12 @@ public sealed record PartitionBatch
         }
 
         long totalBytes = 0;
-        var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var write in writes)
         {
             totalBytes += write.Body.Length;
-            if (!ids.Add(write.Id))
-            {
-                throw new ArgumentException($"Document '{write.Id}' is written twice in one batch.", nameof(writes));
-            }
         }
+
+        RequireDistinctIds(writes);
 
         if (totalBytes > MaxTotalBodyBytes)
         {
@@ -47,5 +44,36 @@ public sealed record PartitionBatch
     public PartitionBatch(string partition, params DocumentWrite[] writes)
         : this(partition, (IReadOnlyList<DocumentWrite>)writes)
     {
+    }
+
+    /// <summary>Most batches hold a handful of writes: comparing pairs then costs less than building a set.</summary>
+    private const int PairwiseCheckLimit = 16;
+
+    private static void RequireDistinctIds(IReadOnlyList<DocumentWrite> writes)
+    {
+        if (writes.Count <= PairwiseCheckLimit)
+        {
+            for (var later = 1; later < writes.Count; later++)
+            {
+                for (var earlier = 0; earlier < later; earlier++)
+                {
+                    if (string.Equals(writes[earlier].Id, writes[later].Id, StringComparison.Ordinal))
+                    {
+                        throw new ArgumentException($"Document '{writes[later].Id}' is written twice in one batch.", nameof(writes));
+                    }
+                }
+            }
+
+            return;
+        }
+
+        var ids = new HashSet<string>(writes.Count, StringComparer.Ordinal);
+        foreach (var write in writes)
+        {
+            if (!ids.Add(write.Id))
+            {
+                throw new ArgumentException($"Document '{write.Id}' is written twice in one batch.", nameof(writes));
+            }
+        }
     }
 }

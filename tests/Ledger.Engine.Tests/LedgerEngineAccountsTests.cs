@@ -3,7 +3,7 @@ using Ledger.Engine.Tests.Support;
 
 namespace Ledger.Engine.Tests;
 
-public sealed class LedgerEngineAccountsTests
+public abstract class LedgerEngineAccountsTests(StoreKind inMemory) : OnBothCommitPaths(inMemory)
 {
     private static readonly AppId App1 = TestLedger.App1;
     private static readonly AppId App2 = TestLedger.App2;
@@ -19,7 +19,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task An_account_opened_without_an_id_gets_one_derived_from_the_key()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
 
         var account = Expect.Success(await OpenAsync(ledger, "open-1", floor: -5, threshold: 3));
 
@@ -36,7 +36,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task An_account_opened_with_an_explicit_id_has_that_id()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
 
         var account = Expect.Success(await OpenAsync(ledger, "open-1", accountId: "wallet-7"));
 
@@ -46,7 +46,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task Repeating_the_same_open_returns_the_same_account()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var first = Expect.Success(await OpenAsync(ledger, "open-1"));
         ledger.Clock.Advance(TimeSpan.FromMinutes(1));
 
@@ -58,7 +58,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task Repeating_an_open_after_the_account_was_used_returns_the_original_reply()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var opened = Expect.Success(await OpenAsync(ledger, "open-1", accountId: "wallet-7"));
         Expect.Success(await ledger.MintAsync("wallet-7", 5, "m1"));
 
@@ -73,7 +73,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task The_same_open_key_with_a_different_request_is_refused_as_reused()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         Expect.Success(await OpenAsync(ledger, "open-1"));
 
         Expect.Failure(await OpenAsync(ledger, "open-1", floor: -10), ErrorCodes.IdempotencyKeyReused);
@@ -83,7 +83,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task Opening_an_id_that_already_exists_under_another_key_is_refused()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         Expect.Success(await OpenAsync(ledger, "open-1", accountId: "wallet-7"));
 
         Expect.Failure(await OpenAsync(ledger, "open-2", accountId: "wallet-7"), ErrorCodes.AccountAlreadyExists, "account_id");
@@ -94,7 +94,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task Retrying_an_open_that_was_refused_because_the_id_exists_is_refused_again()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         Expect.Success(await OpenAsync(ledger, "open-1", accountId: "wallet-7"));
         Expect.Failure(await OpenAsync(ledger, "open-2", accountId: "wallet-7"), ErrorCodes.AccountAlreadyExists);
 
@@ -104,7 +104,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task An_open_with_an_invalid_floor_or_threshold_is_refused_before_its_key_is_claimed()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
 
         Expect.Failure(await OpenAsync(ledger, "open-1", floor: 1), ErrorCodes.InvalidField, "floor");
         Expect.Failure(await OpenAsync(ledger, "open-1", threshold: BalanceLimits.MaxBalance + 1), ErrorCodes.InvalidField, "low_balance_threshold");
@@ -115,7 +115,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task The_issuance_contra_account_cannot_be_opened()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
 
         Expect.Failure(
             await ledger.Engine.OpenAccountAsync(App1, IdempotencyKey.From("k"), new OpenAccountCommand(Alice, AccountId.Issuance, 0, null), CancellationToken.None),
@@ -126,7 +126,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task A_frozen_account_refuses_postings_in_both_directions_until_unfrozen()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         await ledger.OpenAsync("acc-1");
         Expect.Success(await ledger.MintAsync("acc-1", 10, "m1"));
         ledger.Clock.Advance(TimeSpan.FromMinutes(1));
@@ -149,7 +149,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task A_frozen_default_account_refuses_shared_ledger_operations()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         Expect.Success(await ledger.PostOperationAsync("alice", "CREDIT_ADD", "n1"));
         Expect.Success(await ledger.Engine.FreezeAsync(App1, AccountId.From("alice")));
 
@@ -160,7 +160,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task Freezing_twice_or_unfreezing_an_open_account_changes_nothing()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var opened = await ledger.OpenAsync("acc-1");
         ledger.Clock.Advance(TimeSpan.FromMinutes(1));
 
@@ -173,7 +173,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task An_account_holding_credits_cannot_be_closed()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         await ledger.OpenAsync("acc-1");
         Expect.Success(await ledger.MintAsync("acc-1", 3, "m1"));
 
@@ -186,7 +186,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task An_overdrawn_account_cannot_be_closed_either()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         await ledger.OpenAsync("acc-1", floor: -10);
         Expect.Success(await ledger.BurnAsync("acc-1", 4, "b1"));
 
@@ -196,7 +196,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task An_account_at_zero_closes_for_good_and_then_refuses_everything()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         await ledger.OpenAsync("acc-1");
         Expect.Success(await ledger.MintAsync("acc-1", 3, "m1"));
         Expect.Success(await ledger.BurnAsync("acc-1", 3, "b1"));
@@ -215,7 +215,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task A_frozen_account_at_zero_can_be_closed()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         await ledger.OpenAsync("acc-1");
         Expect.Success(await ledger.Engine.FreezeAsync(App1, AccountId.From("acc-1")));
 
@@ -225,7 +225,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task Status_changes_of_an_account_that_does_not_exist_are_refused_as_not_found()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var ghost = AccountId.From("ghost");
 
         Expect.Failure(await ledger.Engine.FreezeAsync(App1, ghost), ErrorCodes.AccountNotFound);
@@ -237,7 +237,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task Accounts_are_listed_by_owner_within_the_app_page_by_page()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         foreach (var id in new[] { "a-1", "a-2", "a-3", "a-4", "a-5" })
         {
             await ledger.OpenAsync(id, owner: "alice");
@@ -267,7 +267,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task An_owner_with_no_accounts_lists_none()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
 
         var page = Expect.Success(await ledger.Engine.ListAccountsByOwnerAsync(App1, OwnerId.From("nobody"), null, 10, CancellationToken.None));
 
@@ -280,7 +280,7 @@ public sealed class LedgerEngineAccountsTests
     [InlineData(LedgerEngine.MaxPageSize + 1)]
     public async Task Listing_accounts_with_a_limit_out_of_bounds_is_refused(int limit)
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
 
         Expect.Failure(await ledger.Engine.ListAccountsByOwnerAsync(App1, Alice, null, limit, CancellationToken.None), ErrorCodes.InvalidField, "limit");
     }
@@ -290,7 +290,7 @@ public sealed class LedgerEngineAccountsTests
     [InlineData(StoreKind.Sqlite)]
     public async Task A_listing_continuation_the_ledger_did_not_issue_is_refused_as_invalid(StoreKind kind)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         await ledger.OpenAsync("a-1", owner: "alice");
 
         Expect.Failure(await ledger.Engine.ListAccountsByOwnerAsync(App1, Alice, "not-a-continuation", 10, CancellationToken.None), ErrorCodes.InvalidField);
@@ -299,7 +299,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task Another_app_cannot_see_or_touch_an_account()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         await ledger.OpenAsync("acc-1", owner: "alice");
         Expect.Success(await ledger.MintAsync("acc-1", 10, "m1"));
         var account = AccountId.From("acc-1");
@@ -320,7 +320,7 @@ public sealed class LedgerEngineAccountsTests
     [Fact]
     public async Task Two_apps_may_each_have_an_account_with_the_same_id()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         await ledger.OpenAsync("acc-1", owner: "alice");
         await ledger.OpenAsync("acc-1", owner: "bob", app: App2);
         Expect.Success(await ledger.MintAsync("acc-1", 4, "m1"));
@@ -331,3 +331,9 @@ public sealed class LedgerEngineAccountsTests
         Assert.Equal(OwnerId.From("bob"), (await ledger.AccountAsync("acc-1", App2)).Owner);
     }
 }
+
+/// <summary>The suite with claims riding in their effects' commits and transfers in one commit.</summary>
+public sealed class LedgerEngineAccountsInOneCommitTests() : LedgerEngineAccountsTests(StoreKind.InMemory);
+
+/// <summary>The suite with claims committed first and transfers by saga, as on Cosmos DB.</summary>
+public sealed class LedgerEngineAccountsClaimFirstTests() : LedgerEngineAccountsTests(StoreKind.InMemoryWithoutAtomicCommits);

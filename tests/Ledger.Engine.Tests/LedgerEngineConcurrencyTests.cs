@@ -5,14 +5,14 @@ using Ledger.Engine.Tests.Support;
 namespace Ledger.Engine.Tests;
 
 /// <summary>Invariant 3 under load: concurrent debits of one account never take it below its floor.</summary>
-public sealed class LedgerEngineConcurrencyTests
+public abstract class LedgerEngineConcurrencyTests(StoreKind inMemory) : OnBothCommitPaths(inMemory)
 {
     [Theory]
     [InlineData(StoreKind.InMemory)]
     [InlineData(StoreKind.Sqlite)]
     public async Task A_hundred_concurrent_spends_of_one_against_a_balance_of_ten_give_ten_successes_and_ninety_insufficient_funds(StoreKind kind)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         Expect.Success(await ledger.PostOperationAsync("alice", "CREDIT_ADD", "fund"));
 
         var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(index => Task.Run(() => ledger.PostOperationAsync("alice", "CREDIT_SPEND", $"spend-{index}"))));
@@ -31,7 +31,7 @@ public sealed class LedgerEngineConcurrencyTests
     [InlineData(StoreKind.Sqlite)]
     public async Task A_hundred_concurrent_burns_of_one_against_a_balance_of_ten_leave_exactly_zero(StoreKind kind)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         await ledger.OpenAsync("acc-1");
         Expect.Success(await ledger.MintAsync("acc-1", 10, "fund"));
 
@@ -50,7 +50,7 @@ public sealed class LedgerEngineConcurrencyTests
     {
         // Two engines are two processes: their pipelines do not see each other, so only the account's
         // ETag precondition stands between them and a double spend.
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         var other = ledger.NewEngine(new PartitionPipelineOptions { MaxConflictRetries = 64 });
         Expect.Success(await ledger.PostOperationAsync("alice", "CREDIT_ADD", "fund"));
 
@@ -71,7 +71,7 @@ public sealed class LedgerEngineConcurrencyTests
     [InlineData(StoreKind.Sqlite)]
     public async Task Concurrent_postings_to_many_accounts_each_add_up(StoreKind kind)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         var owners = Enumerable.Range(0, 8).Select(index => $"user-{index}").ToArray();
 
         var results = await Task.WhenAll(owners.SelectMany(owner => Enumerable.Range(0, 25).Select(index => Task.Run(() =>
@@ -88,3 +88,9 @@ public sealed class LedgerEngineConcurrencyTests
         }
     }
 }
+
+/// <summary>The suite with claims riding in their effects' commits and transfers in one commit.</summary>
+public sealed class LedgerEngineConcurrencyInOneCommitTests() : LedgerEngineConcurrencyTests(StoreKind.InMemory);
+
+/// <summary>The suite with claims committed first and transfers by saga, as on Cosmos DB.</summary>
+public sealed class LedgerEngineConcurrencyClaimFirstTests() : LedgerEngineConcurrencyTests(StoreKind.InMemoryWithoutAtomicCommits);

@@ -4,14 +4,14 @@ using Ledger.Engine.Tests.Support;
 namespace Ledger.Engine.Tests;
 
 /// <summary>Invariant 4: a key takes effect at most once, however many times and however concurrently it is sent.</summary>
-public sealed class LedgerEngineIdempotencyTests
+public abstract class LedgerEngineIdempotencyTests(StoreKind inMemory) : OnBothCommitPaths(inMemory)
 {
     private static readonly AppId App1 = TestLedger.App1;
 
     [Fact]
     public async Task The_same_key_with_the_same_request_returns_the_original_entry_and_takes_effect_once()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var original = Expect.Success(await ledger.PostOperationAsync("alice", "CREDIT_ADD", "n1"));
         ledger.Clock.Advance(TimeSpan.FromMinutes(3));
 
@@ -26,7 +26,7 @@ public sealed class LedgerEngineIdempotencyTests
     [Fact]
     public async Task A_fixed_operation_sent_with_and_without_its_amount_is_the_same_request()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var original = Expect.Success(await ledger.PostOperationAsync("alice", "CREDIT_ADD", "n1"));
 
         var replay = Expect.Success(await ledger.PostOperationAsync("alice", "CREDIT_ADD", "n1", amount: 10));
@@ -38,7 +38,7 @@ public sealed class LedgerEngineIdempotencyTests
     [Fact]
     public async Task A_mint_replayed_with_the_same_key_returns_the_original_entry_once()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         await ledger.OpenAsync("acc-1");
         var original = Expect.Success(await ledger.MintAsync("acc-1", 25, "m1"));
         await ledger.MintAsync("acc-1", 5, "m2");
@@ -62,7 +62,7 @@ public sealed class LedgerEngineIdempotencyTests
     [MemberData(nameof(DifferentRequests))]
     public async Task The_same_key_with_a_different_request_is_refused_as_reused_and_changes_nothing(string owner, long? amount, string operation)
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         Expect.Success(await ledger.PostOperationAsync("alice", "CREDIT_ADD", "n1"));
 
         Expect.Failure(await ledger.PostOperationAsync(owner, operation, "n1", amount), ErrorCodes.IdempotencyKeyReused);
@@ -74,7 +74,7 @@ public sealed class LedgerEngineIdempotencyTests
     [Fact]
     public async Task A_mint_with_a_different_amount_memo_or_kind_under_a_used_key_is_refused_as_reused()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         await ledger.OpenAsync("acc-1");
         var account = AccountId.From("acc-1");
         Expect.Success(await ledger.MintAsync("acc-1", 25, "m1"));
@@ -90,7 +90,7 @@ public sealed class LedgerEngineIdempotencyTests
     [Fact]
     public async Task The_same_key_in_another_app_is_another_request()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
 
         var first = Expect.Success(await ledger.PostOperationAsync("alice", "CREDIT_ADD", "n1"));
         var second = Expect.Success(await ledger.PostOperationAsync("alice", "DAILY_REWARD", "n1", app: TestLedger.App2));
@@ -103,7 +103,7 @@ public sealed class LedgerEngineIdempotencyTests
     [Fact]
     public async Task A_refused_request_replayed_with_the_same_key_after_funding_gets_the_original_refusal_and_moves_nothing()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         Expect.Success(await ledger.PostOperationAsync("alice", "DAILY_REWARD", "reward"));
         var refused = Expect.Failure(await ledger.PostOperationAsync("alice", "CONTENT_CREATION", "create-1"), ErrorCodes.InsufficientFunds);
 
@@ -119,7 +119,7 @@ public sealed class LedgerEngineIdempotencyTests
     [Fact]
     public async Task A_refund_with_an_invalid_amount_leaves_its_key_free_for_the_corrected_request()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         await ledger.OpenAsync("acc-1");
         var mint = Expect.Success(await ledger.MintAsync("acc-1", 10, "buy-1"));
         var mintId = TransactionId.From(mint.TransactionId);
@@ -134,7 +134,7 @@ public sealed class LedgerEngineIdempotencyTests
     [Fact]
     public async Task A_replay_returns_the_original_entry_even_after_the_account_was_frozen_or_closed()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         await ledger.OpenAsync("acc-1");
         var mint = Expect.Success(await ledger.MintAsync("acc-1", 4, "m1"));
         var burn = Expect.Success(await ledger.BurnAsync("acc-1", 4, "b1"));
@@ -151,7 +151,7 @@ public sealed class LedgerEngineIdempotencyTests
     [Fact]
     public async Task A_key_that_fits_the_claim_partition_is_accepted()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
 
         Expect.Success(await ledger.PostOperationAsync("alice", "CREDIT_ADD", new string('k', 246)));
     }
@@ -159,7 +159,7 @@ public sealed class LedgerEngineIdempotencyTests
     [Fact]
     public async Task A_key_of_the_longest_allowed_length_is_accepted_for_postings_and_account_openings()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var longest = new string('k', IdempotencyKey.MaxLength);
 
         Expect.Success(await ledger.PostOperationAsync("alice", "CREDIT_ADD", longest));
@@ -169,7 +169,7 @@ public sealed class LedgerEngineIdempotencyTests
     [Fact]
     public async Task A_request_refused_for_a_missing_account_stays_refused_for_its_key_once_the_account_exists()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         Expect.Failure(await ledger.MintAsync("acc-1", 5, "m1"), ErrorCodes.AccountNotFound);
         await ledger.OpenAsync("acc-1");
 
@@ -193,7 +193,7 @@ public sealed class LedgerEngineIdempotencyTests
     [InlineData(StoreKind.Sqlite)]
     public async Task Fifty_concurrent_identical_requests_make_exactly_one_entry_and_change_the_balance_once(StoreKind kind)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         await ledger.OpenAsync("acc-1");
 
         var (entries, errors) = await RunAllAsync(Enumerable.Range(0, 50).Select(_ => (Func<Task<Result<EntryDocument>>>)(() => ledger.MintAsync("acc-1", 7, "same-nonce"))));
@@ -212,7 +212,7 @@ public sealed class LedgerEngineIdempotencyTests
     [InlineData(StoreKind.Sqlite)]
     public async Task Fifty_concurrent_identical_requests_all_get_the_original_entry(StoreKind kind)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         await ledger.OpenAsync("acc-1");
 
         var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => ledger.MintAsync("acc-1", 7, "same-nonce"))));
@@ -226,7 +226,7 @@ public sealed class LedgerEngineIdempotencyTests
     [InlineData(StoreKind.Sqlite)]
     public async Task Fifty_concurrent_identical_operations_to_a_new_owner_open_one_account_with_one_entry(StoreKind kind)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
 
         var (entries, errors) = await RunAllAsync(Enumerable.Range(0, 50).Select(_ => (Func<Task<Result<EntryDocument>>>)(() => ledger.PostOperationAsync("alice", "CREDIT_ADD", "same-nonce"))));
 
@@ -241,7 +241,7 @@ public sealed class LedgerEngineIdempotencyTests
     public async Task Repeats_queued_together_behind_the_original_each_get_the_original_entry_and_do_not_fail_their_batch()
     {
         CountingLedgerStore? counting = null;
-        await using var ledger = TestLedger.Create(wrap: inner => counting = new CountingLedgerStore(inner));
+        await using var ledger = CreateLedger(wrap: inner => counting = new CountingLedgerStore(inner));
         await ledger.OpenAsync("acc-1");
         var gate = counting!.HoldFirstCommitTo(TestLedger.Partition(App1, AccountId.From("acc-1")));
 
@@ -269,7 +269,7 @@ public sealed class LedgerEngineIdempotencyTests
     [InlineData(StoreKind.Sqlite)]
     public async Task Concurrent_repeats_of_a_debit_that_spends_the_whole_balance_spend_it_once(StoreKind kind)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         Expect.Success(await ledger.PostOperationAsync("alice", "DAILY_REWARD", "fund"));
 
         var (entries, errors) = await RunAllAsync(Enumerable.Range(0, 20).Select(_ => (Func<Task<Result<EntryDocument>>>)(() => ledger.PostOperationAsync("alice", "CREDIT_SPEND", "spend-once"))));
@@ -285,7 +285,7 @@ public sealed class LedgerEngineIdempotencyTests
     public async Task A_repeat_of_a_debit_queued_behind_the_original_gets_the_original_entry_not_insufficient_funds()
     {
         CountingLedgerStore? counting = null;
-        await using var ledger = TestLedger.Create(wrap: inner => counting = new CountingLedgerStore(inner));
+        await using var ledger = CreateLedger(wrap: inner => counting = new CountingLedgerStore(inner));
         Expect.Success(await ledger.PostOperationAsync("alice", "DAILY_REWARD", "fund"));
         var gate = counting!.HoldFirstCommitTo(TestLedger.Partition(App1, AccountId.From("alice")));
 
@@ -309,7 +309,7 @@ public sealed class LedgerEngineIdempotencyTests
     [InlineData(StoreKind.Sqlite)]
     public async Task Concurrent_repeats_of_a_debit_that_spends_the_whole_balance_all_get_the_original_entry(StoreKind kind)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         Expect.Success(await ledger.PostOperationAsync("alice", "DAILY_REWARD", "fund"));
 
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => ledger.PostOperationAsync("alice", "CREDIT_SPEND", "spend-once"))));
@@ -318,3 +318,9 @@ public sealed class LedgerEngineIdempotencyTests
         Assert.All(results, result => Assert.Equal(-1, Expect.Success(result).Amount));
     }
 }
+
+/// <summary>The suite with claims riding in their effects' commits and transfers in one commit.</summary>
+public sealed class LedgerEngineIdempotencyInOneCommitTests() : LedgerEngineIdempotencyTests(StoreKind.InMemory);
+
+/// <summary>The suite with claims committed first and transfers by saga, as on Cosmos DB.</summary>
+public sealed class LedgerEngineIdempotencyClaimFirstTests() : LedgerEngineIdempotencyTests(StoreKind.InMemoryWithoutAtomicCommits);

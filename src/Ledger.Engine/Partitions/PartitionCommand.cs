@@ -65,6 +65,9 @@ internal abstract class PartitionCommand
     /// </summary>
     public bool FellBack { get; private set; }
 
+    /// <summary>True when it fell back only because an account it wrote in another partition had moved: deciding again may well succeed.</summary>
+    public bool MayRetry { get; private set; }
+
     /// <summary>True for commands that read further documents first: they run alone in their batch, so what they read cannot change under them.</summary>
     public abstract bool NeedsPreparation { get; }
 
@@ -84,9 +87,10 @@ internal abstract class PartitionCommand
     public abstract void Refuse(LedgerError error);
 
     /// <summary>Hands the command back to its caller undecided (see <see cref="FellBack"/>); never does I/O.</summary>
-    public void FallBack()
+    public void FallBack(bool mayRetry = false)
     {
         FellBack = true;
+        MayRetry = mayRetry;
         Refuse(FellBackError);
     }
 }

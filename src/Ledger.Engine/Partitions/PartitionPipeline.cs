@@ -48,6 +48,9 @@ public sealed class PartitionPipeline
     private readonly AccountCache _cache;
     private readonly ILogger _logger;
 
+    /// <summary>A round's lists and sets, kept for the next group instead of allocated for each (one suffices: most groups run alone).</summary>
+    private PartitionRound? _spareRound;
+
     public PartitionPipeline(ILedgerStore store, TimeProvider time, PartitionPipelineOptions? options = null, ILogger<PartitionPipeline>? logger = null)
     {
         _store = store;
@@ -95,6 +98,9 @@ public sealed class PartitionPipeline
 
     /// <summary>Whether commands may write outside their partition (claims, a transfer's two accounts) in the same commit.</summary>
     internal bool CommitsAcrossPartitions => _atomic is not null;
+
+    /// <summary>Whether commands are queued or being decided on <paramref name="partition"/> in this process now.</summary>
+    internal bool IsBusy(string partition) => _queues.ContainsKey(partition);
 
     /// <summary>The account this process last committed or read in <paramref name="partition"/>, if it holds one.</summary>
     internal bool TryGetCached(string partition, out CachedAccount account) => _cache.TryGet(partition, out account);
@@ -166,7 +172,20 @@ public sealed class PartitionPipeline
     private async Task ProcessAsync(string partition, List<PartitionCommand> commands)
     {
         var pending = new List<PartitionCommand>(commands);
-        var round = new PartitionRound();
+        var round = Interlocked.Exchange(ref _spareRound, null) ?? new PartitionRound();
+        try
+        {
+            await ProcessRoundsAsync(partition, pending, round).ConfigureAwait(false);
+        }
+        finally
+        {
+            round.Start(partition, null);
+            _spareRound = round;
+        }
+    }
+
+    private async Task ProcessRoundsAsync(string partition, List<PartitionCommand> pending, PartitionRound round)
+    {
         var conflictRetries = 0;
         // A command that reads further documents fresh must decide on a fresh account too, or the two
         // could come from different moments (another process may have moved both since we cached).
@@ -330,7 +349,7 @@ public sealed class PartitionPipeline
             }
 
             pending.Remove(owner);
-            owner.FallBack();
+            owner.FallBack(mayRetry: write.NewAccount is not null && failure.Outcome == BatchOutcome.PreconditionFailed);
             return;
         }
 

@@ -8,8 +8,13 @@ namespace Ledger.Engine.Tests.Support;
 
 public enum StoreKind
 {
+    /// <summary>The in-memory store, which commits across partitions: claims ride with effects, a transfer is one commit.</summary>
     InMemory,
+
     Sqlite,
+
+    /// <summary>The in-memory store built without multi-partition commits, as Cosmos DB is: claims first, transfers by saga.</summary>
+    InMemoryWithoutAtomicCommits,
 }
 
 /// <summary>
@@ -55,7 +60,7 @@ internal sealed class TestLedger : IAsyncDisposable
         }
         else
         {
-            store = new InMemoryLedgerStore(clock);
+            store = new InMemoryLedgerStore(clock, commitsAcrossPartitions: kind == StoreKind.InMemory);
         }
 
         return new TestLedger(wrap is null ? store : wrap(store), clock, directory, options);

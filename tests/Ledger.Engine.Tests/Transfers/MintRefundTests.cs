@@ -5,7 +5,7 @@ using Ledger.Storage;
 namespace Ledger.Engine.Tests.Transfers;
 
 /// <summary>Refunds of a mint (a burn pointing at it): never more than the mint, however many at once, on however many engines.</summary>
-public sealed class MintRefundTests
+public abstract class MintRefundTests(StoreKind inMemory) : OnBothCommitPaths(inMemory)
 {
     private static Task<Result<EntryDocument>> RefundMintAsync(LedgerEngine engine, string account, string mint, string key, long? amount)
         => engine.RefundMintAsync(TransferKit.App, IdempotencyKey.From(key), AccountId.From(account), TransactionId.From(mint), new RefundRequest(amount, null), CancellationToken.None);
@@ -16,7 +16,7 @@ public sealed class MintRefundTests
     [InlineData(StoreKind.Sqlite, 1)]
     public async Task Twenty_concurrent_refunds_of_five_against_a_mint_of_fifty_burn_at_most_fifty(StoreKind kind, int engineCount)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         await ledger.OpenAsync("buyer", owner: "owner-buyer");
         var mint = Expect.Success(await ledger.MintAsync("buyer", 50, "purchase"));
         Expect.Success(await ledger.MintAsync("buyer", 100, "bonus"));
@@ -41,7 +41,7 @@ public sealed class MintRefundTests
     [Fact]
     public async Task A_mint_refund_answers_its_original_entry_when_replayed_even_once_nothing_is_left()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         await ledger.OpenAsync("buyer", owner: "owner-buyer");
         var mint = Expect.Success(await ledger.MintAsync("buyer", 50, "purchase"));
 
@@ -58,7 +58,7 @@ public sealed class MintRefundTests
     public async Task A_mint_refund_stopped_after_its_commit_is_answered_by_its_retry_and_burns_once()
     {
         FaultInjectingLedgerStore faults = null!;
-        await using var ledger = TestLedger.Create(wrap: store => faults = new FaultInjectingLedgerStore(store));
+        await using var ledger = CreateLedger(wrap: store => faults = new FaultInjectingLedgerStore(store));
         await ledger.OpenAsync("buyer", owner: "owner-buyer");
         var mint = Expect.Success(await ledger.MintAsync("buyer", 50, "purchase"));
 
@@ -73,3 +73,9 @@ public sealed class MintRefundTests
         Assert.Equal(2, report.Entries["buyer"].Count);
     }
 }
+
+/// <summary>The suite with claims riding in their effects' commits and transfers in one commit.</summary>
+public sealed class MintRefundInOneCommitTests() : MintRefundTests(StoreKind.InMemory);
+
+/// <summary>The suite with claims committed first and transfers by saga, as on Cosmos DB.</summary>
+public sealed class MintRefundClaimFirstTests() : MintRefundTests(StoreKind.InMemoryWithoutAtomicCommits);

@@ -4,12 +4,12 @@ using Ledger.Engine.Tests.Support;
 namespace Ledger.Engine.Tests.Transfers;
 
 /// <summary>Invariant 6's second half: a pending hold past its expiry is voided, and its expiry is exact.</summary>
-public sealed class TransferHoldExpiryTests
+public abstract class TransferHoldExpiryTests(StoreKind inMemory) : OnBothCommitPaths(inMemory)
 {
     [Fact]
     public async Task A_hold_is_capturable_until_the_tick_before_its_expiry_and_expired_from_that_instant_on()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         var early = Expect.Success(await TransferKit.HoldAsync(ledger.Engine, "src", "dst", 10, "h1", expiresInSeconds: 60));
         var onTime = Expect.Success(await TransferKit.HoldAsync(ledger.Engine, "src", "dst", 10, "h2", expiresInSeconds: 60));
@@ -37,7 +37,7 @@ public sealed class TransferHoldExpiryTests
     [Fact]
     public async Task A_hold_may_last_thirty_days_and_not_a_tick_more()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         var longest = (long)TransferRules.MaxHoldDuration.TotalSeconds;
 
@@ -56,7 +56,7 @@ public sealed class TransferHoldExpiryTests
     [Fact]
     public async Task Expiring_many_holds_at_once_from_three_engines_releases_each_reservation_exactly_once()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 1000, "src");
         for (var index = 0; index < 60; index++)
         {
@@ -73,3 +73,9 @@ public sealed class TransferHoldExpiryTests
         Assert.Equal((1000, 0), (report.Accounts["src"].Balance, report.Accounts["src"].PendingDebits));
     }
 }
+
+/// <summary>The suite with claims riding in their effects' commits and transfers in one commit.</summary>
+public sealed class TransferHoldExpiryInOneCommitTests() : TransferHoldExpiryTests(StoreKind.InMemory);
+
+/// <summary>The suite with claims committed first and transfers by saga, as on Cosmos DB.</summary>
+public sealed class TransferHoldExpiryClaimFirstTests() : TransferHoldExpiryTests(StoreKind.InMemoryWithoutAtomicCommits);

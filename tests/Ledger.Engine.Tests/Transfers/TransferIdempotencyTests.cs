@@ -4,7 +4,7 @@ using Ledger.Engine.Tests.Support;
 namespace Ledger.Engine.Tests.Transfers;
 
 /// <summary>Invariant 4 for transfers, holds, captures and refunds: a key takes effect at most once.</summary>
-public sealed class TransferIdempotencyTests
+public abstract class TransferIdempotencyTests(StoreKind inMemory) : OnBothCommitPaths(inMemory)
 {
 
     [Theory]
@@ -12,7 +12,7 @@ public sealed class TransferIdempotencyTests
     [InlineData(StoreKind.Sqlite)]
     public async Task The_same_transfer_sent_again_and_again_one_after_another_creates_one_transfer_and_answers_the_same(StoreKind kind)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         var first = Expect.Success(await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 30, "t1"));
 
@@ -34,7 +34,7 @@ public sealed class TransferIdempotencyTests
     public async Task Fifty_concurrent_identical_transfer_requests_move_the_amount_once(StoreKind kind)
     {
         // Whatever each repeat answers, the money moves once.
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
 
         await TransferKit.RunAllAsync(Enumerable.Range(0, 50).Select(_ => (Func<Task<Result<TransferOutcome>>>)(() =>
@@ -52,7 +52,7 @@ public sealed class TransferIdempotencyTests
     [InlineData(StoreKind.Sqlite)]
     public async Task Fifty_concurrent_identical_transfer_requests_all_get_the_one_transfer(StoreKind kind)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
 
         var outcomes = await TransferKit.RunAllAsync(Enumerable.Range(0, 50).Select(_ => (Func<Task<Result<TransferOutcome>>>)(() =>
@@ -67,7 +67,7 @@ public sealed class TransferIdempotencyTests
     [Fact]
     public async Task Fifty_concurrent_identical_hold_requests_all_get_the_one_hold()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
 
         var outcomes = await TransferKit.RunAllAsync(Enumerable.Range(0, 50).Select(_ => (Func<Task<Result<TransferDocument>>>)(() =>
@@ -81,7 +81,7 @@ public sealed class TransferIdempotencyTests
     [Fact]
     public async Task Concurrent_repeats_of_a_transfer_of_the_whole_balance_move_it_once()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 30, "src");
 
         await TransferKit.RunAllAsync(Enumerable.Range(0, 20).Select(_ => (Func<Task<Result<TransferOutcome>>>)(() =>
@@ -96,7 +96,7 @@ public sealed class TransferIdempotencyTests
     public async Task A_repeat_that_arrives_while_the_original_reservation_of_the_whole_balance_is_committing_gets_the_original_transfer()
     {
         FaultInjectingLedgerStore faults = null!;
-        await using var ledger = TestLedger.Create(wrap: store => faults = new FaultInjectingLedgerStore(store));
+        await using var ledger = CreateLedger(wrap: store => faults = new FaultInjectingLedgerStore(store));
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 30, "src");
         var id = TransferKit.TransferIdOf("t1", "src");
 
@@ -118,7 +118,7 @@ public sealed class TransferIdempotencyTests
     [Fact]
     public async Task The_same_key_with_a_different_body_is_refused_and_changes_nothing()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst", "other"], 100, "src");
         var original = Expect.Success(await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 30, "t1"));
         var before = await LedgerAudit.CheckAllFinalAsync(ledger.Engine, TransferKit.App, issued);
@@ -138,7 +138,7 @@ public sealed class TransferIdempotencyTests
     [Fact]
     public async Task A_key_used_in_one_app_is_free_in_another()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         await ledger.OpenAsync("src", owner: "owner-src", app: TestLedger.App2);
         await ledger.OpenAsync("dst", owner: "owner-dst", app: TestLedger.App2);
@@ -157,7 +157,7 @@ public sealed class TransferIdempotencyTests
     [Fact]
     public async Task Replays_of_a_hold_a_capture_a_void_and_a_refund_answer_the_same_and_move_nothing_more()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
 
         var hold = Expect.Success(await TransferKit.HoldAsync(ledger.Engine, "src", "dst", 40, "h1"));
@@ -186,7 +186,7 @@ public sealed class TransferIdempotencyTests
     [Fact]
     public async Task A_full_refund_replayed_after_nothing_is_left_answers_the_original_refund()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         var original = Expect.Success(await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 30, "t1")).Transfer;
 
@@ -203,7 +203,7 @@ public sealed class TransferIdempotencyTests
     public async Task A_refused_transfer_replayed_with_the_same_key_after_funding_answers_its_original_refusal_and_moves_nothing()
     {
         // DESIGN.md: a retry with the same key and body returns the original result, a refusal included.
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 10, "src");
         var refused = Expect.Failure(await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 30, "t1"), ErrorCodes.InsufficientFunds);
         Expect.Success(await ledger.MintAsync("src", 20, "top-up"));
@@ -221,7 +221,7 @@ public sealed class TransferIdempotencyTests
     [Fact]
     public async Task Refused_holds_captures_and_refunds_replayed_later_answer_their_original_refusals()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         Expect.Failure(await TransferKit.HoldAsync(ledger.Engine, "src", "dst", 150, "h0"), ErrorCodes.InsufficientFunds);
         var hold = Expect.Success(await TransferKit.HoldAsync(ledger.Engine, "src", "dst", 40, "h1"));
@@ -245,7 +245,7 @@ public sealed class TransferIdempotencyTests
     [Fact]
     public async Task A_capture_that_lost_to_another_capture_is_refused_again_when_retried()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         var hold = Expect.Success(await TransferKit.HoldAsync(ledger.Engine, "src", "dst", 40, "h1"));
         Expect.Success(await TransferKit.CaptureAsync(ledger.Engine, hold.TransferId, "c1", amount: 10));
@@ -259,7 +259,7 @@ public sealed class TransferIdempotencyTests
     [Fact]
     public async Task Replaying_a_capture_that_ended_voided_answers_the_voided_transfer_again()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         var hold = Expect.Success(await TransferKit.HoldAsync(ledger.Engine, "src", "dst", 40, "h1"));
         Expect.Success(await ledger.Engine.FreezeAsync(TransferKit.App, AccountId.From("dst")));
@@ -276,7 +276,7 @@ public sealed class TransferIdempotencyTests
     public async Task A_refund_refused_because_its_original_was_still_being_credited_answers_the_same_refusal_when_replayed()
     {
         FaultInjectingLedgerStore faults = null!;
-        await using var ledger = TestLedger.Create(wrap: store => faults = new FaultInjectingLedgerStore(store));
+        await using var ledger = CreateLedger(wrap: store => faults = new FaultInjectingLedgerStore(store));
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         faults.Arm(SagaCommits.Credit, FaultTiming.BeforeCommit);
         var original = Expect.Success(await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 30, "t1")).Transfer;
@@ -291,3 +291,9 @@ public sealed class TransferIdempotencyTests
         await LedgerAudit.CheckAllFinalAsync(ledger.Engine, TransferKit.App, issued);
     }
 }
+
+/// <summary>The suite with claims riding in their effects' commits and transfers in one commit.</summary>
+public sealed class TransferIdempotencyInOneCommitTests() : TransferIdempotencyTests(StoreKind.InMemory);
+
+/// <summary>The suite with claims committed first and transfers by saga, as on Cosmos DB.</summary>
+public sealed class TransferIdempotencyClaimFirstTests() : TransferIdempotencyTests(StoreKind.InMemoryWithoutAtomicCommits);

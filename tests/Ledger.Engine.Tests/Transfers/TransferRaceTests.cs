@@ -5,14 +5,14 @@ using Ledger.Engine.Tests.Support;
 namespace Ledger.Engine.Tests.Transfers;
 
 /// <summary>Invariants 3 and 6 under concurrency: transfers, holds and refunds racing each other.</summary>
-public sealed class TransferRaceTests
+public abstract class TransferRaceTests(StoreKind inMemory) : OnBothCommitPaths(inMemory)
 {
     [Theory]
     [InlineData(StoreKind.InMemory)]
     [InlineData(StoreKind.Sqlite)]
     public async Task Two_hundred_concurrent_transfers_of_one_out_of_a_balance_of_a_hundred_post_exactly_a_hundred(StoreKind kind)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         var destinations = Enumerable.Range(0, 10).Select(index => $"dst-{index}").ToArray();
         var issued = await TransferKit.SetUpAsync(ledger, [.. destinations, "src"], 100, "src");
 
@@ -36,7 +36,7 @@ public sealed class TransferRaceTests
     public async Task Concurrent_transfers_out_of_one_account_through_two_engines_never_overdraw_it()
     {
         // Two engines are two processes: only the account's ETag stands between their reservations.
-        await using var ledger = TestLedger.Create(StoreKind.InMemory);
+        await using var ledger = CreateLedger(StoreKind.InMemory);
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst-0", "dst-1"], 50, "src");
         var engines = new[] { ledger.Engine, ledger.NewEngine(new PartitionPipelineOptions { MaxConflictRetries = 64 }) };
 
@@ -57,7 +57,7 @@ public sealed class TransferRaceTests
     [InlineData(StoreKind.Sqlite, 1)]
     public async Task Transfers_A_to_B_and_B_to_A_running_together_all_finish_and_lose_nothing(StoreKind kind, int engineCount)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         var issued = await TransferKit.SetUpAsync(ledger, ["a", "b"], 50, "a", "b");
         var engines = Enumerable.Range(0, engineCount).Select(index => index == 0 ? ledger.Engine : ledger.NewEngine(new PartitionPipelineOptions { MaxConflictRetries = 64 })).ToArray();
 
@@ -79,7 +79,7 @@ public sealed class TransferRaceTests
     [InlineData(StoreKind.Sqlite, false)]
     public async Task A_hold_captured_and_voided_at_once_resolves_exactly_one_way_fifty_times_over(StoreKind kind, bool twoEngines)
     {
-        await using var ledger = TestLedger.Create(kind);
+        await using var ledger = CreateLedger(kind);
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 1000, "src");
         var voider = twoEngines ? ledger.NewEngine() : ledger.Engine;
         var captures = 0;
@@ -120,7 +120,7 @@ public sealed class TransferRaceTests
     [InlineData(true)]
     public async Task Concurrent_captures_of_one_hold_with_different_keys_capture_it_once(bool twoEngines)
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         var engines = new[] { ledger.Engine, twoEngines ? ledger.NewEngine() : ledger.Engine };
         var hold = Expect.Success(await TransferKit.HoldAsync(ledger.Engine, "src", "dst", 40, "h1"));
@@ -139,7 +139,7 @@ public sealed class TransferRaceTests
     [Fact]
     public async Task A_hold_expiring_while_it_is_captured_resolves_exactly_one_way()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 1000, "src");
         for (var round = 0; round < 30; round++)
         {
@@ -172,7 +172,7 @@ public sealed class TransferRaceTests
     [InlineData(true)]
     public async Task Concurrent_partial_refunds_never_refund_more_than_the_transfer(bool twoEngines)
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         var original = Expect.Success(await TransferKit.TransferAsync(ledger.Engine, "src", "dst", 50, "t1")).Transfer;
         var engines = new[] { ledger.Engine, twoEngines ? ledger.NewEngine() : ledger.Engine };
@@ -196,7 +196,7 @@ public sealed class TransferRaceTests
     [Fact]
     public async Task Holds_and_transfers_out_of_one_account_together_never_reserve_more_than_it_holds()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 60, "src");
 
         var transfers = TransferKit.RunAllAsync(Enumerable.Range(0, 40).Select(index => (Func<Task<Result<TransferOutcome>>>)(() =>
@@ -217,3 +217,9 @@ public sealed class TransferRaceTests
         Assert.Equal(60 - moved, report.Accounts["src"].Balance);
     }
 }
+
+/// <summary>The suite with claims riding in their effects' commits and transfers in one commit.</summary>
+public sealed class TransferRaceInOneCommitTests() : TransferRaceTests(StoreKind.InMemory);
+
+/// <summary>The suite with claims committed first and transfers by saga, as on Cosmos DB.</summary>
+public sealed class TransferRaceClaimFirstTests() : TransferRaceTests(StoreKind.InMemoryWithoutAtomicCommits);

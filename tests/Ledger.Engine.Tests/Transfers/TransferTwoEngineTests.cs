@@ -9,13 +9,13 @@ namespace Ledger.Engine.Tests.Transfers;
 /// never a wrong balance". These tests hold one engine's cache stale on purpose and check that every
 /// transfer step still decides on the account as it is.
 /// </summary>
-public sealed class TransferTwoEngineTests
+public abstract class TransferTwoEngineTests(StoreKind inMemory) : OnBothCommitPaths(inMemory)
 {
 
     [Fact]
     public async Task Voiding_a_hold_on_an_engine_whose_cache_predates_the_hold_voids_it()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         var other = ledger.NewEngine();
 
@@ -35,7 +35,7 @@ public sealed class TransferTwoEngineTests
     [Fact]
     public async Task Capturing_a_hold_on_an_engine_whose_cache_predates_the_hold_posts_it_within_the_request()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         var other = ledger.NewEngine();
         Expect.Success(await TransferKit.TransferAsync(other, "src", "dst", 5, "warm-up"));
@@ -54,7 +54,7 @@ public sealed class TransferTwoEngineTests
     [Fact]
     public async Task A_transfer_on_an_engine_that_saw_the_source_empty_is_decided_on_the_funds_another_engine_added()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 0);
         var other = ledger.NewEngine();
         Expect.Failure(await TransferKit.TransferAsync(other, "src", "dst", 10, "t0"), ErrorCodes.InsufficientFunds);
@@ -70,7 +70,7 @@ public sealed class TransferTwoEngineTests
     [Fact]
     public async Task A_transfer_credited_by_an_engine_that_saw_the_destination_frozen_posts_once_another_engine_unfroze_it()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src", "dst"], 100, "src");
         var other = ledger.NewEngine();
         Expect.Success(await other.FreezeAsync(TransferKit.App, AccountId.From("dst")));
@@ -88,7 +88,7 @@ public sealed class TransferTwoEngineTests
     [Fact]
     public async Task A_transfer_credited_by_an_engine_that_saw_no_destination_posts_once_another_engine_opened_it()
     {
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["src"], 100, "src");
         var other = ledger.NewEngine();
         var voided = Expect.Success(await TransferKit.TransferAsync(other, "src", "dst", 10, "t0")).Transfer;
@@ -105,7 +105,7 @@ public sealed class TransferTwoEngineTests
     public async Task Transfers_alternating_between_two_engines_that_each_moved_the_accounts_last_post_and_add_up()
     {
         // The stale caches here only ever cost a failed batch: every decision is a success that writes the account.
-        await using var ledger = TestLedger.Create();
+        await using var ledger = CreateLedger();
         var issued = await TransferKit.SetUpAsync(ledger, ["a", "b"], 100, "a", "b");
         var engines = new[] { ledger.Engine, ledger.NewEngine() };
         for (var index = 0; index < 40; index++)
@@ -120,3 +120,9 @@ public sealed class TransferTwoEngineTests
         Assert.Equal(40, report.Transfers.Count);
     }
 }
+
+/// <summary>The suite with claims riding in their effects' commits and transfers in one commit.</summary>
+public sealed class TransferTwoEngineInOneCommitTests() : TransferTwoEngineTests(StoreKind.InMemory);
+
+/// <summary>The suite with claims committed first and transfers by saga, as on Cosmos DB.</summary>
+public sealed class TransferTwoEngineClaimFirstTests() : TransferTwoEngineTests(StoreKind.InMemoryWithoutAtomicCommits);
