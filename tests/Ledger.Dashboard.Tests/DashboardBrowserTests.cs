@@ -86,6 +86,39 @@ public sealed class DashboardBrowserTests(DashboardHost host)
     }
 
     [ChromiumFact]
+    public async Task A_write_that_stays_unanswered_is_retried_by_submitting_again_with_the_same_key()
+    {
+        using var api = host.CreateClient();
+        await api.OpenAccountAsync("noor", "noor-main");
+        await using var browser = await DashboardBrowser.OpenAsync(host);
+        var keys = new List<string>();
+        var offline = true;
+        await browser.Page.RouteAsync("**/transactions", async route =>
+        {
+            keys.Add(route.Request.Headers["idempotency-key"]);
+            if (offline)
+            {
+                await route.AbortAsync("internetdisconnected");
+                return;
+            }
+
+            await route.ContinueAsync();
+        });
+        await SignInAsApp1Async(browser);
+
+        await browser.SubmitAsync("#mint-form", ("account_id", "noor-main"), ("amount", "25"));
+        await Expect(browser.Page.Locator("#mint-form output")).ToContainTextAsync("Submit again to retry with the same key");
+        var attemptsWhileOffline = keys.Count;
+        offline = false;
+        await browser.Page.Locator("#mint-form button[type=submit]").ClickAsync();
+        await Expect(browser.Page.Locator("#mint-form output")).ToContainTextAsync("Minted 25 to noor-main");
+
+        Assert.True(attemptsWhileOffline > 1, "the dashboard did not retry by itself");
+        Assert.Single(keys.Distinct(StringComparer.Ordinal));
+        Assert.Equal(25L, (await api.GetJsonAsync("/accounts/noor-main")).GetProperty("balance").GetInt64());
+    }
+
+    [ChromiumFact]
     public async Task History_pages_back_to_older_entries_and_forward_to_the_newest()
     {
         using var api = host.CreateClient();
@@ -186,6 +219,8 @@ public sealed class DashboardBrowserTests(DashboardHost host)
     private static async Task KeepsTheCredentialInTheTabsSessionOnly(DashboardBrowser browser)
     {
         var page = browser.Page;
+        await page.ReloadAsync();
+        await Expect(page.Locator("#who-app")).ToHaveTextAsync("app1");
         var session = await page.EvaluateAsync<string>("() => JSON.stringify(Object.values(sessionStorage))");
         Assert.Contains(DashboardHost.App1Key, session, StringComparison.Ordinal);
         Assert.Equal(0, await page.EvaluateAsync<int>("() => localStorage.length"));
