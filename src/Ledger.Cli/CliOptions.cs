@@ -44,7 +44,7 @@ internal static class CliOptions
         Description = "Seconds one call may take, its retries included",
         DefaultValueFactory = _ => 60,
         Recursive = true,
-        Validators = { result => RequirePositive(result, result.GetValueOrDefault<int>()) },
+        CustomParser = result => (int)Math.Min(ParsePositive(result), int.MaxValue),
     };
 
     public static IEnumerable<Option> Global => [Url, ApiKey, Token, Json, TimeoutSeconds];
@@ -72,13 +72,13 @@ internal static class CliOptions
     public static Argument<long> Amount(string description = "The amount, a positive whole number of minor units") => new("amount")
     {
         Description = description,
-        Validators = { result => RequirePositive(result, result.GetValueOrDefault<long>()) },
+        CustomParser = ParsePositive,
     };
 
     public static Option<long?> OptionalAmount(string description) => new("--amount")
     {
         Description = description,
-        Validators = { result => RequirePositive(result, result.GetValueOrDefault<long?>() ?? 1) },
+        CustomParser = result => ParsePositive(result),
     };
 
     private static DateTimeOffset? ParseInstant(ArgumentResult result)
@@ -93,18 +93,18 @@ internal static class CliOptions
         return null;
     }
 
-    private static void RequirePositive(SymbolResult result, long value)
+    /// <summary>A positive whole number; anything else is a usage error naming the value.</summary>
+    private static long ParsePositive(ArgumentResult result)
     {
-        if (value <= 0)
+        var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
         {
-            result.AddError($"{SymbolName(result)} must be a positive whole number.");
+            return value;
         }
+
+        result.AddError($"{SymbolName(result)} must be a positive whole number, not '{text}'.");
+        return 0;
     }
 
-    private static string SymbolName(SymbolResult result) => result switch
-    {
-        OptionResult option => option.Option.Name,
-        ArgumentResult argument => argument.Argument.Name,
-        _ => "The value",
-    };
+    private static string SymbolName(ArgumentResult result) => result.Parent is OptionResult option ? option.Option.Name : result.Argument.Name;
 }

@@ -114,8 +114,26 @@ internal sealed class ClientAuditSource(LedgerClient client) : IAuditSource
         return stuck;
     }
 
-    /// <summary>The ledger's hash-chain check; this ledger's API does not offer one yet, so the audit says so.</summary>
-    public Task<AuditChainResult?> VerifyChainAsync(string accountId, CancellationToken cancellationToken) => Task.FromResult<AuditChainResult?>(null);
+    /// <summary>
+    /// The ledger's own recomputation of the account's hash chain and balance (GET /accounts/{id}/verify,
+    /// followed to the end); null from a ledger that does not serve the route.
+    /// </summary>
+    public async Task<AuditChainResult?> VerifyChainAsync(string accountId, CancellationToken cancellationToken)
+    {
+        AccountVerification verification;
+        try
+        {
+            verification = await client.VerifyWholeAccountAsync(accountId, cancellationToken);
+        }
+        catch (LedgerApiException refusal) when (refusal.Code == "route_not_found")
+        {
+            return null;
+        }
+
+        return verification.FirstBreak is { } firstBreak
+            ? new AuditChainResult(false, $"Entry {firstBreak.Sequence}{(firstBreak.TransactionId is null ? "" : $" ({firstBreak.TransactionId})")} breaks the chain: {firstBreak.Reason}: {firstBreak.Detail}")
+            : new AuditChainResult(verification.Status == "ok", verification.Status == "ok" ? null : $"The ledger's verification ended {verification.Status}.");
+    }
 
     private static AuditAccount Audited(Account account) => new(account.AccountId, account.OwnerId, account.Balance, account.Pending, account.Status);
 

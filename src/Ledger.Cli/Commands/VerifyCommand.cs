@@ -39,7 +39,7 @@ internal static class VerifyCommand
             ("burned", Text(report.Burned)),
             ("balances", Text(report.TotalBalance)),
             ("pending", Text(report.TotalPending)),
-            ("hash chains", report.ChainsChecked ? "checked" : "not checked (the ledger does not offer the check)"),
+            ("hash chains", report.ChainsChecked ? "checked by the ledger, account by account" : "not checked (the ledger does not offer the check)"),
             ("stuck transfers", report.StuckTransfersChecked ? "checked" : "not checked (this key may not list them)"),
         ]);
         writer.WriteLine();
