@@ -62,8 +62,8 @@ public sealed class RealProcessTests
 
         await using var phone = ChildProcess.Start(DeviceAssembly, ["replay", queue.Path, ledger.BaseAddress.ToString(), RealLedger.ApiKey]);
         await using var tablet = ChildProcess.Start(DeviceAssembly, ["replay", queue.Path, ledger.BaseAddress.ToString(), RealLedger.ApiKey]);
-        Assert.Equal(0, await phone.WaitForExitAsync());
-        Assert.Equal(0, await tablet.WaitForExitAsync());
+        Assert.True(await phone.WaitForExitAsync() == 0, phone.Output);
+        Assert.True(await tablet.WaitForExitAsync() == 0, tablet.Output);
 
         var confirmedByEach = new[] { phone, tablet }.Select(device => int.Parse(device.Lines.Single(line => line.StartsWith("confirmed ", StringComparison.Ordinal))["confirmed ".Length..], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(QueuedWrites, confirmedByEach.Sum());
