@@ -60,7 +60,7 @@ public sealed class LedgerClientTests : IClassFixture<LedgerTestHost>
         var again = await ledger.PostTransactionAsync(request);
         var reused = await Assert.ThrowsAsync<LedgerApiException>(() => ledger.PostTransactionAsync(request with { Amount = 31 }));
 
-        Assert.Equal(first, again);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(first, ClientJson.Default.Entry), System.Text.Json.JsonSerializer.Serialize(again, ClientJson.Default.Entry));
         Assert.Equal("idempotency_key_reused", reused.Code);
         Assert.Equal(30, (await ledger.GetBalanceAsync(user)).Amount);
     }
