@@ -26,6 +26,7 @@ namespace Ledger.Client;
 [JsonSerializable(typeof(AccountSummary))]
 [JsonSerializable(typeof(Export))]
 [JsonSerializable(typeof(ConsumerReport))]
+[JsonSerializable(typeof(TrialBalance))]
 [JsonSerializable(typeof(HealthReport))]
 [JsonSerializable(typeof(PingReply))]
 [JsonSerializable(typeof(AccountVerification))]

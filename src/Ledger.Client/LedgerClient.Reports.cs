@@ -59,6 +59,13 @@ public sealed partial class LedgerClient
     /// <summary><c>GET /status/consumers</c>: the change-feed consumers, their lag and dead letters.</summary>
     public Task<ConsumerReport> GetConsumerStatusAsync(CancellationToken cancellationToken = default)
         => GetAsync("status/consumers", ClientJson.Default.ConsumerReport, cancellationToken);
+
+    /// <summary>
+    /// <c>GET /reports/trial-balance</c>: the continuous audit's totals per app (minted, burned, balances, pending,
+    /// in flight) and the violations it found; every app for an operator, its own for an app's read key.
+    /// </summary>
+    public Task<TrialBalance> GetTrialBalanceAsync(CancellationToken cancellationToken = default)
+        => GetAsync("reports/trial-balance", ClientJson.Default.TrialBalance, cancellationToken);
 }
 
 /// <summary>An export's CSV file as it streams in; disposing it ends the download.</summary>

@@ -141,4 +141,10 @@ public sealed record ExportRequest : KeyedRequest
     [JsonPropertyName("account_id")] public string? AccountId { get; init; }
     [JsonPropertyName("from")] public DateTimeOffset? From { get; init; }
     [JsonPropertyName("to")] public DateTimeOffset? To { get; init; }
+
+    /// <summary>
+    /// Left null or true, the ledger writes a text cell starting with =, +, -, @, a tab or a carriage return with a
+    /// leading single quote so a spreadsheet shows it instead of running it; false writes every cell exactly as stored.
+    /// </summary>
+    [JsonPropertyName("csv_formula_guard")] public bool? CsvFormulaGuard { get; init; }
 }

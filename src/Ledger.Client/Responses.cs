@@ -182,6 +182,10 @@ public sealed record Export
     [JsonPropertyName("account_id")] public string? AccountId { get; init; }
     [JsonPropertyName("from")] public DateTimeOffset? From { get; init; }
     [JsonPropertyName("to")] public DateTimeOffset? To { get; init; }
+
+    /// <summary>Whether the CSV's formula-like text cells were neutralized (the default) or written exactly as stored.</summary>
+    [JsonPropertyName("csv_formula_guard")] public required bool CsvFormulaGuard { get; init; }
+
     [JsonPropertyName("row_count")] public long? RowCount { get; init; }
     [JsonPropertyName("file_bytes")] public long? FileBytes { get; init; }
     [JsonPropertyName("error_code")] public string? ErrorCode { get; init; }
@@ -235,6 +239,9 @@ public sealed record ConsumerReport
     [JsonPropertyName("consumers")] public required IReadOnlyList<ConsumerStatus> Consumers { get; init; }
     [JsonPropertyName("dead_letters")] public required IReadOnlyList<DeadLetter> DeadLetters { get; init; }
     [JsonPropertyName("dead_letters_truncated")] public required bool DeadLettersTruncated { get; init; }
+
+    /// <summary>The continuous audit of each app the caller sees, as <see cref="LedgerClient.GetTrialBalanceAsync"/> reports it; null when the host runs no audit.</summary>
+    [JsonPropertyName("audit")] public IReadOnlyList<AuditedApp>? Audit { get; init; }
 }
 
 public sealed record HealthReport

@@ -51,7 +51,7 @@ public static class ClientTour
         await client.GetBalanceAsync(user, asOf: DateTimeOffset.UtcNow);
         await client.GetAccountSummaryAsync(user, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
 
-        var export = await client.RequestExportAsync(new ExportRequest { Scope = ExportScope.Account, AccountId = user, From = DateTimeOffset.UtcNow.AddDays(-1), To = DateTimeOffset.UtcNow.AddDays(1) });
+        var export = await client.RequestExportAsync(new ExportRequest { Scope = ExportScope.Account, AccountId = user, From = DateTimeOffset.UtcNow.AddDays(-1), To = DateTimeOffset.UtcNow.AddDays(1), CsvFormulaGuard = false });
         export = await client.WaitForExportAsync(export.ExportId, TimeSpan.FromMilliseconds(50));
         await using (var download = await client.DownloadExportAsync(export.ExportId))
         {
@@ -59,6 +59,7 @@ public static class ClientTour
         }
 
         await client.GetConsumerStatusAsync();
+        await client.GetTrialBalanceAsync();
 
         var empty = Ids.Account("empty");
         await client.OpenAccountAsync(new OpenAccountRequest { OwnerId = owner, AccountId = empty });
