@@ -29,33 +29,38 @@ internal sealed class Checker(LedgerCalls calls, WriteLog log, IReadOnlyList<str
             }
         }
 
-        var quietSince = DateTimeOffset.UtcNow;
         CheckEffectsPosted(writes, findings);
         await CheckBalancesAsync(writes, findings, cancellationToken);
         await IntegrityChecks.CheckChainsAsync(calls, accounts, findings, cancellationToken);
         var issued = writes.Where(write => write.Outcome == WriteOutcome.Acknowledged && write.Kind is WriteKind.Mint or WriteKind.Burn).Sum(write => write.Kind == WriteKind.Mint ? write.Amount : -write.Amount);
-        await IntegrityChecks.CheckAuditAsync(calls, issued, quietSince, settleBound, findings, cancellationToken);
+        await IntegrityChecks.CheckAuditAsync(calls, issued, settleBound, findings, cancellationToken);
         return findings;
     }
 
-    /// <summary>What a client must do after a crash: send every write whose answer it lost again, with its key.</summary>
+    /// <summary>
+    /// What a client must do after a crash: send every write whose answer it lost again, with its key. The
+    /// resends run concurrently, as the clients that lost them would, so a transfer waiting out its saga's
+    /// back-off does not hold up the others.
+    /// </summary>
     private async Task ResolveUnknownAsync(Findings findings, CancellationToken cancellationToken)
     {
-        foreach (var write in log.Snapshot().Where(write => write.Outcome == WriteOutcome.Unknown))
+        var unknown = log.Snapshot().Where(write => write.Outcome == WriteOutcome.Unknown).ToArray();
+        await Task.WhenAll(unknown.Select(write => ResendAsync(write, cancellationToken)));
+        findings.ResolvedUnknown += unknown.Length;
+        foreach (var write in unknown.Where(write => write.Outcome == WriteOutcome.Unknown))
         {
-            for (var attempt = 0; attempt < ResendAttempts && write.Outcome == WriteOutcome.Unknown; attempt++)
-            {
-                await calls.SendAsync(write, cancellationToken);
-                if (write.Outcome == WriteOutcome.Unknown)
-                {
-                    await Task.Delay(250, cancellationToken);
-                }
-            }
+            findings.Problem($"{write.Kind} {write.Key} still has no answer after {ResendAttempts} resends");
+        }
+    }
 
-            findings.ResolvedUnknown++;
+    private async Task ResendAsync(KeyedWrite write, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < ResendAttempts && write.Outcome == WriteOutcome.Unknown; attempt++)
+        {
+            await calls.SendAsync(write, cancellationToken);
             if (write.Outcome == WriteOutcome.Unknown)
             {
-                findings.Problem($"{write.Kind} {write.Key} still has no answer after {ResendAttempts} resends");
+                await Task.Delay(250, cancellationToken);
             }
         }
     }

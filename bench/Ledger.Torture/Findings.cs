@@ -21,6 +21,9 @@ internal sealed class Findings
 
     public int AuditViolations { get; set; }
 
+    /// <summary>How long the checks after the restart took.</summary>
+    public TimeSpan CheckDuration { get; set; }
+
     public bool ChainChecked { get; set; }
 
     public bool AuditChecked { get; set; }

@@ -25,14 +25,17 @@ internal static class IntegrityChecks
     }
 
     /// <summary>
-    /// Waits (bounded) until the audit has read to the head of the feed after <paramref name="quietSince"/>,
-    /// then checks that it is clean and that its minted − burned is what the harness's acknowledged writes say.
+    /// Waits (bounded) until the audit has settled on a quiet ledger: three reads in a row, over most of a
+    /// second, with the same number of changes audited, and its cross-document checks run after the newest of them. Then checks that it is
+    /// clean and that its minted − burned is what the harness's acknowledged writes say.
     /// </summary>
-    public static async Task CheckAuditAsync(LedgerCalls calls, long expectedIssued, DateTimeOffset quietSince, TimeSpan bound, Findings findings, CancellationToken cancellationToken)
+    public static async Task CheckAuditAsync(LedgerCalls calls, long expectedIssued, TimeSpan bound, Findings findings, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        JsonObject? app;
-        do
+        JsonObject? app = null;
+        long? previousChanges = null;
+        var stableReads = 0;
+        while (clock.Elapsed < bound)
         {
             var report = await calls.GetAsOperatorAsync("/reports/trial-balance", cancellationToken);
             if (report is null)
@@ -41,14 +44,16 @@ internal static class IntegrityChecks
             }
 
             app = report["apps"]?.AsArray().Select(node => node!.AsObject()).FirstOrDefault(node => (string?)node["app_id"] == "app1");
-            if (app?["settled_at"] is { } settled && DateTimeOffset.Parse((string)settled!, System.Globalization.CultureInfo.InvariantCulture) > quietSince)
+            var changes = (long?)app?["changes_audited"];
+            stableReads = changes is not null && changes == previousChanges && IsSettled(app!) ? stableReads + 1 : 0;
+            if (stableReads == 2)
             {
                 break;
             }
 
-            await Task.Delay(250, cancellationToken);
+            previousChanges = changes;
+            await Task.Delay(300, cancellationToken);
         }
-        while (clock.Elapsed < bound);
 
         findings.AuditChecked = true;
         var violations = (int?)app?["violations"] ?? 0;
@@ -58,6 +63,10 @@ internal static class IntegrityChecks
             findings.Problem($"the audit is not clean or disagrees (expected issued {expectedIssued}, nothing in flight): {app?.ToJsonString() ?? "app1 not audited"}");
         }
     }
+
+    private static bool IsSettled(JsonObject app)
+        => app["settled_at"] is { } settled && app["audited_through"] is { } through
+           && DateTimeOffset.Parse((string)settled!, System.Globalization.CultureInfo.InvariantCulture) >= DateTimeOffset.Parse((string)through!, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Verifies the whole chain, following <c>next_cursor</c> while the ledger answers <c>incomplete</c>; null when the route is not served.</summary>
     private static async Task<JsonObject?> VerifyAsync(LedgerCalls calls, string account, CancellationToken cancellationToken)

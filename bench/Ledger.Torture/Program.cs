@@ -38,7 +38,9 @@ try
         stop.Cancel();
         await workload;
         report.RecordRestart(await host.StartAsync());
+        var checking = Stopwatch.StartNew();
         var findings = await checker.CheckAsync(CancellationToken.None);
+        findings.CheckDuration = checking.Elapsed;
         report.RecordCycle(cycle, findings);
     }
 }

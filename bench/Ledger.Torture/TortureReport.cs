@@ -46,7 +46,7 @@ internal sealed class TortureReport(TortureOptions options, string dataDirectory
         }
 
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[torture] cycle {cycle}/{options.Cycles}: restart {_restarts[^1].TotalMilliseconds:0} ms, acknowledged {findings.Acknowledged}, resent {findings.ResolvedUnknown}, {(findings.IsClean ? "clean" : $"{findings.Problems.Count} problem(s)")}"));
+            $"[torture] cycle {cycle}/{options.Cycles}: restart {_restarts[^1].TotalMilliseconds:0} ms, checks {findings.CheckDuration.TotalMilliseconds:0} ms, acknowledged {findings.Acknowledged}, resent {findings.ResolvedUnknown}, {(findings.IsClean ? "clean" : $"{findings.Problems.Count} problem(s)")}"));
     }
 
     public void Abort(string reason) => _abort = reason;
