@@ -80,17 +80,22 @@ public sealed class OfflineLedger
     {
         var confirmed = new List<QueuedWrite>();
         var refused = new List<QueuedWrite>();
-        while (_file.NextPending() is { } next)
+        while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
 
-            // Renewed before every send: a device that stalled past its lease stops instead of racing the next one.
-            if (!TryLease())
+            // The lease is checked before every send: a device that stalled past its lease stops instead of racing the next one.
+            var (leased, claimed) = _file.ClaimNext(_device, _options.TimeProvider.GetUtcNow(), _options.ReplayLease);
+            if (!leased)
             {
                 return new ReplayReport(confirmed, refused, ReplayStop.ReplayedElsewhere, null);
             }
 
-            _file.CountAttempt(next.Sequence);
+            if (claimed is not { } next)
+            {
+                return new ReplayReport(confirmed, refused, ReplayStop.Drained, null);
+            }
+
             var (settled, stop, cause) = await SendAsync(next, cancellationToken).ConfigureAwait(false);
             if (settled is null)
             {
@@ -103,8 +108,6 @@ public sealed class OfflineLedger
                 (settled.Value.Write.State == WriteState.Refused ? refused : confirmed).Add(settled.Value.Write);
             }
         }
-
-        return new ReplayReport(confirmed, refused, ReplayStop.Drained, null);
     }
 
     /// <summary>Sends one write with its own key and settles it, or says why the replay must stop.</summary>

@@ -69,33 +69,10 @@ internal sealed class QueueFile
         return ReadWrite(reader);
     }
 
-    public QueuedWrite? NextPending()
-        => Writes("WHERE state = 'pending' ORDER BY seq LIMIT 1").SingleOrDefault();
-
     public IReadOnlyList<QueuedWrite> Writes(string where, params (string Name, object Value)[] parameters)
     {
         using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {WriteColumns} FROM writes {where};";
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        using var reader = command.ExecuteReader();
-        var writes = new List<QueuedWrite>();
-        while (reader.Read())
-        {
-            writes.Add(ReadWrite(reader));
-        }
-
-        return writes;
-    }
-
-    public void CountAttempt(long sequence)
-    {
-        using var connection = Open();
-        Execute(connection, "UPDATE writes SET attempts = attempts + 1 WHERE seq = $seq AND state = 'pending';", parameters: ("$seq", sequence));
+        return Writes(connection, transaction: null, where, parameters);
     }
 
     /// <summary>Settles a pending write and records the balances its answer reported, in one transaction; false when it was no longer pending.</summary>
@@ -141,34 +118,100 @@ internal sealed class QueueFile
     }
 
     /// <summary>
-    /// Takes or renews the replay lease for <paramref name="holder"/> under <c>BEGIN IMMEDIATE</c>: only one
-    /// device at a time sees it free, so two devices never replay the same queue at once.
+    /// Takes the replay lease for <paramref name="holder"/> when no other device holds it. A lease another device
+    /// holds is seen with a plain read first: in WAL a read takes no lock, so a device waiting for its turn never
+    /// holds up the commits of the device replaying (Microsoft.Data.Sqlite answers a busy file by sleeping and
+    /// retrying, so every write lock a waiting device took would cost the replaying one that sleep).
     /// </summary>
     public bool TryLease(string holder, DateTimeOffset now, TimeSpan length)
     {
         using var connection = Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        using var read = connection.CreateCommand();
-        read.Transaction = transaction;
-        read.CommandText = "SELECT holder, expires_at FROM replay_lease WHERE id = 1;";
-        using (var reader = read.ExecuteReader())
+        if (HeldByAnother(ReadLease(connection, transaction: null), holder, now))
         {
-            if (reader.Read() && reader.GetString(0) != holder && reader.GetInt64(1) > now.ToUnixTimeMilliseconds())
-            {
-                return false;
-            }
+            return false;
         }
 
-        Execute(connection, "INSERT OR REPLACE INTO replay_lease (id, holder, expires_at) VALUES (1, $holder, $expires);", transaction,
-            ("$holder", holder), ("$expires", (now + length).ToUnixTimeMilliseconds()));
+        using var transaction = connection.BeginTransaction(deferred: false);
+        if (HeldByAnother(ReadLease(connection, transaction), holder, now))
+        {
+            return false;
+        }
+
+        WriteLease(connection, transaction, holder, now + length);
         transaction.Commit();
         return true;
+    }
+
+    /// <summary>
+    /// In one <c>BEGIN IMMEDIATE</c> transaction (one commit, one fsync): checks that <paramref name="holder"/> still
+    /// holds the lease, renews it once less than half of it is left, and counts an attempt on the first pending write,
+    /// which it returns. Not leased: another device took over after this one stalled past its lease, so it must stop.
+    /// </summary>
+    public (bool Leased, QueuedWrite? Next) ClaimNext(string holder, DateTimeOffset now, TimeSpan length)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var lease = ReadLease(connection, transaction);
+        if (HeldByAnother(lease, holder, now))
+        {
+            return (false, null);
+        }
+
+        if (lease is not { } held || held.Holder != holder || held.ExpiresAt - now < length / 2)
+        {
+            WriteLease(connection, transaction, holder, now + length);
+        }
+
+        var next = Writes(connection, transaction, "WHERE state = 'pending' ORDER BY seq LIMIT 1").SingleOrDefault();
+        if (next is not null)
+        {
+            Execute(connection, "UPDATE writes SET attempts = attempts + 1 WHERE seq = $seq;", transaction, ("$seq", next.Sequence));
+        }
+
+        transaction.Commit();
+        return (true, next);
     }
 
     public void ReleaseLease(string holder)
     {
         using var connection = Open();
         Execute(connection, "DELETE FROM replay_lease WHERE id = 1 AND holder = $holder;", parameters: ("$holder", holder));
+    }
+
+    private static bool HeldByAnother((string Holder, DateTimeOffset ExpiresAt)? lease, string holder, DateTimeOffset now)
+        => lease is { } held && held.Holder != holder && held.ExpiresAt > now;
+
+    private static (string Holder, DateTimeOffset ExpiresAt)? ReadLease(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = "SELECT holder, expires_at FROM replay_lease WHERE id = 1;";
+        using var reader = read.ExecuteReader();
+        return reader.Read() ? (reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))) : null;
+    }
+
+    private static void WriteLease(SqliteConnection connection, SqliteTransaction transaction, string holder, DateTimeOffset expiresAt)
+        => Execute(connection, "INSERT OR REPLACE INTO replay_lease (id, holder, expires_at) VALUES (1, $holder, $expires);", transaction,
+            ("$holder", holder), ("$expires", expiresAt.ToUnixTimeMilliseconds()));
+
+    private static List<QueuedWrite> Writes(SqliteConnection connection, SqliteTransaction? transaction, string where, params (string Name, object Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT {WriteColumns} FROM writes {where};";
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        using var reader = command.ExecuteReader();
+        var writes = new List<QueuedWrite>();
+        while (reader.Read())
+        {
+            writes.Add(ReadWrite(reader));
+        }
+
+        return writes;
     }
 
     private static void RememberBalance(SqliteConnection connection, SqliteTransaction? transaction, string accountId, long balance, DateTimeOffset now)

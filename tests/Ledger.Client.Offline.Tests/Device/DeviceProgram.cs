@@ -48,14 +48,25 @@ public static class DeviceProgram
         await using var provider = services.BuildServiceProvider();
         var offline = new OfflineLedger(queue, provider.GetRequiredService<LedgerClient>());
         var confirmed = 0;
-        for (var round = 0; round < 600; round++)
+        var pending = offline.Pending().Count;
+        var lastProgress = System.Diagnostics.Stopwatch.StartNew();
+
+        // Gives up only when no device has settled a write for a while: how long a whole drain takes depends on
+        // the machine, and while the other device replays this one only waits for its turn.
+        while (lastProgress.Elapsed < TimeSpan.FromSeconds(30))
         {
             var report = await offline.ReplayAsync();
             confirmed += report.Confirmed.Count;
-            if (offline.Pending().Count == 0)
+            var left = offline.Pending().Count;
+            if (left == 0)
             {
                 Console.Out.WriteLine($"confirmed {confirmed}");
                 return 0;
+            }
+
+            if (left < pending)
+            {
+                (pending, lastProgress) = (left, System.Diagnostics.Stopwatch.StartNew());
             }
 
             // The other device holds the lease, or the ledger is busy: try again shortly.
