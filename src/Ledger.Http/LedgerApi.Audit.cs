@@ -5,17 +5,6 @@ using Microsoft.AspNetCore.Http;
 
 namespace Ledger.Http;
 
-public static partial class LedgerRoutes
-{
-    public const string TrialBalance = "reports/trial-balance";
-
-    // Operational data: an operator sees every app's totals, an app's read credential its own app's.
-    private static RouteDefinition[] AuditRoutes =>
-    [
-        new("GetTrialBalance", "GET", TrialBalance, Scope: LedgerScopes.Operator, (api, request) => api.GetTrialBalanceAsync(request)),
-    ];
-}
-
 public sealed partial class LedgerApi
 {
     /// <summary>The audit's totals as of its checkpoint: every app's for an operator, its own for an app's read key.</summary>

@@ -9,6 +9,7 @@ public static partial class LedgerRoutes
     public const string Export = "exports/{export_id}";
     public const string ExportFile = "exports/{export_id}/file";
     public const string ConsumerStatus = "status/consumers";
+    public const string TrialBalance = "reports/trial-balance";
 
     private static RouteDefinition[] ReportRoutes =>
     [
@@ -19,5 +20,8 @@ public static partial class LedgerRoutes
 
         // Operational data: an operator sees every app's consumers, an app's read credential its own.
         new("GetConsumerStatus", "GET", ConsumerStatus, Scope: LedgerScopes.Operator, (api, request) => api.GetConsumerStatusAsync(request)),
+
+        // The continuous audit's totals: an operator sees every app's, an app's read credential its own.
+        new("GetTrialBalance", "GET", TrialBalance, Scope: LedgerScopes.Operator, (api, request) => api.GetTrialBalanceAsync(request)),
     ];
 }

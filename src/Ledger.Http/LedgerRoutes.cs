@@ -25,7 +25,7 @@ public static partial class LedgerRoutes
     public const string TransactionsBatch = "transactions/batch";
 
     /// <summary>Every route of the API, from each area's own list.</summary>
-    public static IReadOnlyList<RouteDefinition> All { get; } = [.. CoreRoutes, .. TransferRoutes, .. ReportRoutes, .. AuditRoutes];
+    public static IReadOnlyList<RouteDefinition> All { get; } = [.. CoreRoutes, .. TransferRoutes, .. ReportRoutes];
 
     private static RouteDefinition[] CoreRoutes =>
     [
