@@ -1,5 +1,6 @@
 using Ledger.Client.Offline.Tests.Infrastructure;
 using Ledger.Client.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 
 namespace Ledger.Client.Offline.Tests;
 
@@ -140,6 +141,33 @@ public sealed class OfflineLedgerTests : IClassFixture<LedgerTestHost>
         Assert.Equal(0, second.Network.Requests);
         Assert.Equal((ReplayStop.Drained, 2), (phoneReport.Stop, phoneReport.Confirmed.Count));
         Assert.Equal(3, (await first.Client.GetBalanceAsync(user)).Amount);
+    }
+
+    [Fact]
+    public async Task A_device_waiting_for_its_turn_neither_takes_nor_waits_for_the_write_lock_of_the_replaying_one()
+    {
+        using var queue = new QueuePath();
+        using var first = new SimulatedDevice(_host, queue.Path, new OfflineLedgerOptions { DeviceId = "phone" });
+        using var second = new SimulatedDevice(_host, queue.Path, new OfflineLedgerOptions { DeviceId = "tablet" });
+        var user = await OpenAsync(first.Client);
+        first.Offline.Enqueue(OfflineWrite.Of(TransactionRequest.Mint(user, 4, "credit_purchase")));
+        var hang = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var phone = HangingReplay(first, hang, release);
+        await hang.Task;
+
+        // The phone holds the lease and is committing (the file's write lock is taken) while the tablet looks for its turn.
+        using (var committing = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = queue.Path, Pooling = false }.ToString()))
+        {
+            committing.Open();
+            using var transaction = committing.BeginTransaction(deferred: false);
+            var tablet = await Task.Run(() => second.Offline.ReplayAsync()).WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.Equal(ReplayStop.ReplayedElsewhere, tablet.Stop);
+        }
+
+        release.SetResult();
+        Assert.Equal((ReplayStop.Drained, 1), ((await phone).Stop, (await phone).Confirmed.Count));
+        Assert.Equal(0, second.Network.Requests);
     }
 
     [Fact]
