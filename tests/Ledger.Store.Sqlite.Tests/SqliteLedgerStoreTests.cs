@@ -544,15 +544,18 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_posting_under_concurrent_load_writes_fewer_wal_pages_than_the_version_2_schema_did()
+    public async Task A_posting_under_concurrent_load_writes_at_most_about_four_wal_pages()
     {
         await using var store = Open();
 
-        // A claim, an account replace and an entry per posting, 64 at a time over 1,000 accounts: the
-        // version 2 schema wrote 4.2 pages per posting under this load, version 3 writes 3.2 to 3.3.
+        // A claim, an account replace and an entry per posting, 64 at a time over 1,000 accounts. Pages per
+        // posting fall as groups grow, and group sizes follow the machine's speed: version 3 wrote 3.2-3.3
+        // pages per posting on a loaded machine (about 20 postings per transaction) and 3.9-4.15 on a quiet
+        // one (17-22); version 2 wrote 4.2 on the loaded one. The bound catches a schema that writes an index
+        // page per write again, not a tenth of a page.
         var measured = await PostingLoad.MeasureAsync(store, postings: 4000, accounts: 1000, concurrency: 64);
 
-        Assert.True(measured.PagesPerPosting < 3.8, $"Write amplification regressed: {measured}.");
+        Assert.True(measured.PagesPerPosting < 4.6, $"Write amplification regressed: {measured}.");
     }
 
     [Fact]
