@@ -19,6 +19,6 @@ UPDATE accounts SET balance = balance + :amount WHERE id = :to;
 INSERT INTO entries (transfer_id, account_id, amount)
   SELECT t.id, v.account_id, v.amount
   FROM (SELECT nextval('transfer_ids') AS id) AS t,
-       (VALUES (:from, -:amount), (:to, :amount)) AS v (account_id, amount);
+       (VALUES ((:from)::int, -(:amount)::bigint), ((:to)::int, (:amount)::bigint)) AS v (account_id, amount);
 \endif
 COMMIT;
