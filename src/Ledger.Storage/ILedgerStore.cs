@@ -27,6 +27,14 @@ public interface ILedgerStore : IAsyncDisposable
     /// </summary>
     ValueTask<ChangePage> ReadChangesAsync(string? continuation, int maxItems, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The change feed for a reader that needs only documents of <paramref name="documentTypes"/>. A store
+    /// that can filter where it reads leaves the other changes out, and its continuation still passes them;
+    /// one that cannot (this default) returns them too, so a reader checks each change's type either way.
+    /// </summary>
+    ValueTask<ChangePage> ReadChangesAsync(string? continuation, int maxItems, IReadOnlySet<string> documentTypes, CancellationToken cancellationToken)
+        => ReadChangesAsync(continuation, maxItems, cancellationToken);
+
     /// <summary>How far a reader at <paramref name="continuation"/> is behind the head of the feed.</summary>
     ValueTask<ChangeFeedLag> EstimateLagAsync(string? continuation, CancellationToken cancellationToken);
 

@@ -71,7 +71,11 @@ public sealed record DocumentPage(IReadOnlyList<StoredDocument> Documents, strin
 /// A page of the change feed: the latest version of each changed document, in commit order per
 /// partition. Feed <see cref="Continuation"/> back to read on; it never goes backwards.
 /// </summary>
-public sealed record ChangePage(IReadOnlyList<StoredDocument> Changes, string Continuation);
+public sealed record ChangePage(IReadOnlyList<StoredDocument> Changes, string Continuation)
+{
+    /// <summary>True when a filtered read returned nothing but its continuation moved past changes of other types.</summary>
+    public bool SkippedAhead { get; init; }
+}
 
 /// <summary>How far a reader at some continuation is behind the head of the change feed.</summary>
 public sealed record ChangeFeedLag(long ChangesBehind, DateTimeOffset? OldestPendingCommittedAt);

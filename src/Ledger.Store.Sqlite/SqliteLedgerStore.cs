@@ -170,6 +170,26 @@ public sealed class SqliteLedgerStore : ILedgerStore, IAtomicMultiPartitionStore
             cancellationToken);
     }
 
+    /// <summary>
+    /// Filters in SQL: the other changes' bodies are never read, and once the page comes up short of
+    /// <paramref name="maxItems"/> the continuation moves to the last change it looked at.
+    /// </summary>
+    public ValueTask<ChangePage> ReadChangesAsync(string? continuation, int maxItems, IReadOnlySet<string> documentTypes, CancellationToken cancellationToken)
+    {
+        StoreLimits.RequireValidPageSize(maxItems);
+        ArgumentNullException.ThrowIfNull(documentTypes);
+        if (documentTypes.Count is < 1 or > SqliteReadConnection.MaxFilteredTypes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(documentTypes), documentTypes.Count, $"Must name 1 to {SqliteReadConnection.MaxFilteredTypes} types.");
+        }
+
+        var afterSequenceNumber = FeedContinuation.Parse(continuation);
+        return ReadWithConnectionAsync(
+            (afterSequenceNumber, maxItems, documentTypes),
+            static (connection, page) => connection.ReadChanges(page.afterSequenceNumber, page.maxItems, page.documentTypes),
+            cancellationToken);
+    }
+
     public ValueTask<ChangeFeedLag> EstimateLagAsync(string? continuation, CancellationToken cancellationToken)
     {
         var afterSequenceNumber = FeedContinuation.Parse(continuation);

@@ -14,6 +14,15 @@ internal sealed class SqliteReadConnection : IDisposable
     private const string DocumentColumns = "d.partition, d.id, d.type, d.sort_key, d.index_key, d.lsn, d.committed_at, d.body";
     private const int SequenceNumberOrdinal = 5;
 
+    /// <summary>Most document types one filtered change-feed read names (each shape is one prepared statement).</summary>
+    public const int MaxFilteredTypes = 8;
+
+    /// <summary>Most change-log rows one filtered read looks at, per change it may return: a reader of a rare type never scans the whole log at once.</summary>
+    private const int FilteredScanRowsPerItem = 20;
+
+    /// <summary>Most distinct type sets whose statements one connection keeps; consumers name a handful.</summary>
+    private const int MaxFilteredStatements = 16;
+
     /// <summary>
     /// The change-log rows after <c>$after</c> that are still their document's current version, joined to
     /// it; CROSS JOIN keeps SQLite walking the log in LSN order and looking each document up by its key.
@@ -34,6 +43,8 @@ internal sealed class SqliteReadConnection : IDisposable
     private readonly SqliteCommand changes;
     private readonly SqliteCommand lag;
     private readonly SqliteCommand checkpoint;
+    private readonly SqliteCommand head;
+    private readonly Dictionary<string, SqliteCommand> filteredChanges = new(StringComparer.Ordinal);
 
     // One command per shape of range read (min bound?, max bound?, descending?), made on first use.
     private readonly SqliteCommand?[] rangeReads = new SqliteCommand?[8];
@@ -74,6 +85,7 @@ internal sealed class SqliteReadConnection : IDisposable
         unsortedAscending = PrepareUnsorted("ASC");
         unsortedDescending = PrepareUnsorted("DESC");
         checkpoint = Prepare("SELECT continuation FROM checkpoints WHERE consumer = $consumer;", "$consumer");
+        head = Prepare("SELECT COALESCE(MAX(lsn), 0) FROM changes;");
     }
 
     public StoredDocument? Read(string partition, string id)
@@ -173,6 +185,61 @@ internal sealed class SqliteReadConnection : IDisposable
         }
 
         return new ChangePage(found, FeedContinuation.Format(lastRead));
+    }
+
+    /// <summary>
+    /// The live changes after <paramref name="afterSequenceNumber"/> whose documents have one of
+    /// <paramref name="documentTypes"/>. It looks only at log rows up to a bound read first (the head, or
+    /// a scan limit before it): those are committed and never change, so when fewer than
+    /// <paramref name="maxItems"/> match, every row up to the bound was seen and the continuation is the bound.
+    /// </summary>
+    public ChangePage ReadChanges(long afterSequenceNumber, int maxItems, IReadOnlySet<string> documentTypes)
+    {
+        var bound = Math.Min((long)head.ExecuteScalar()!, afterSequenceNumber + ((long)maxItems * FilteredScanRowsPerItem));
+        var command = FilteredChangesCommand(documentTypes);
+        command.Parameters[0].Value = afterSequenceNumber;
+        command.Parameters[1].Value = bound;
+        command.Parameters[2].Value = maxItems;
+        var index = 3;
+        foreach (var type in documentTypes)
+        {
+            command.Parameters[index++].Value = type;
+        }
+
+        var found = new List<StoredDocument>(Math.Min(maxItems, 64));
+        var lastRead = afterSequenceNumber;
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                found.Add(ToDocument(reader));
+                lastRead = reader.GetInt64(SequenceNumberOrdinal);
+            }
+        }
+
+        var continuation = found.Count < maxItems ? Math.Max(bound, afterSequenceNumber) : lastRead;
+        return new ChangePage(found, FeedContinuation.Format(continuation)) { SkippedAhead = found.Count == 0 && continuation > afterSequenceNumber };
+    }
+
+    private SqliteCommand FilteredChangesCommand(IReadOnlySet<string> documentTypes)
+    {
+        var shape = string.Join('\n', documentTypes);
+        if (filteredChanges.TryGetValue(shape, out var command))
+        {
+            return command;
+        }
+
+        if (filteredChanges.Count >= MaxFilteredStatements)
+        {
+            throw new InvalidOperationException($"More than {MaxFilteredStatements} distinct type filters were read on one connection.");
+        }
+
+        var names = Enumerable.Range(0, documentTypes.Count).Select(position => "$type" + position).ToArray();
+        command = Prepare(
+            $"SELECT {DocumentColumns} {LiveChangesAfter} AND c.lsn <= $bound AND d.type IN ({string.Join(", ", names)}) ORDER BY c.lsn LIMIT $limit;",
+            ["$after", "$bound", "$limit", .. names]);
+        filteredChanges.Add(shape, command);
+        return command;
     }
 
     public ChangeFeedLag EstimateLag(long afterSequenceNumber)

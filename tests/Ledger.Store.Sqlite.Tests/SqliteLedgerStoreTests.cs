@@ -35,6 +35,29 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_filtered_by_type_leaves_other_types_out_and_moves_its_continuation_past_them()
+    {
+        await using var store = Open();
+        var legs = new HashSet<string>(StringComparer.Ordinal) { "leg" };
+        await CommitOrFailAsync(store, new PartitionBatch("account-a", DocumentWrite.Create("leg-1", "leg", Encoding.UTF8.GetBytes("x"))));
+        await CommitOrFailAsync(store, Batch("account-a", "claim-1", "claim-2"));
+
+        var first = await store.ReadChangesAsync(null, 10, legs, CancellationToken.None);
+        var head = (await store.ReadChangesAsync(null, 10, CancellationToken.None)).Continuation;
+        await CommitOrFailAsync(store, Batch("account-b", "claim-3"));
+        var onlyOthers = await store.ReadChangesAsync(first.Continuation, 10, legs, CancellationToken.None);
+        var caughtUp = await store.ReadChangesAsync(onlyOthers.Continuation, 10, legs, CancellationToken.None);
+
+        Assert.Equal(["leg-1"], first.Changes.Select(change => change.Id));
+        Assert.Equal(head, first.Continuation);
+        Assert.Empty(onlyOthers.Changes);
+        Assert.True(onlyOthers.SkippedAhead);
+        Assert.Equal((await store.ReadChangesAsync(null, 10, CancellationToken.None)).Continuation, onlyOthers.Continuation);
+        Assert.Empty(caughtUp.Changes);
+        Assert.False(caughtUp.SkippedAhead);
+    }
+
+    [Fact]
     public async Task The_commit_sequence_continues_after_reopening_even_when_the_newest_document_was_deleted()
     {
         string head;

@@ -52,6 +52,8 @@ public sealed class AuditConsumer : IChangeConsumer
 
     public string Name => ConsumerName;
 
+    public IReadOnlySet<string> FeedDocumentTypes { get; } = new HashSet<string>(StringComparer.Ordinal) { Ledger.Engine.DocumentTypes.Account, Ledger.Engine.DocumentTypes.Entry, Ledger.Engine.DocumentTypes.Transfer };
+
     public async Task HandleAsync(IReadOnlyList<StoredDocument> changes, CancellationToken cancellationToken)
     {
         _appsToSettle ??= await AppsWithUnsettledChecksAsync(cancellationToken).ConfigureAwait(false);

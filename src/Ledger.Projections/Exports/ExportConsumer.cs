@@ -42,6 +42,8 @@ public sealed class ExportConsumer : IChangeConsumer
 
     public string Name => ConsumerName;
 
+    public IReadOnlySet<string> FeedDocumentTypes { get; } = new HashSet<string>(StringComparer.Ordinal) { ExportDocuments.Type };
+
     public async Task HandleAsync(IReadOnlyList<StoredDocument> changes, CancellationToken cancellationToken)
     {
         foreach (var change in changes)

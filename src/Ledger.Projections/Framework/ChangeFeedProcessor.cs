@@ -147,9 +147,19 @@ public sealed partial class ChangeFeedProcessor
         try
         {
             await LoadCheckpointAsync(cancellationToken).ConfigureAwait(false);
-            var page = await _store.ReadChangesAsync(_continuation, _options.BatchSize, cancellationToken).ConfigureAwait(false);
+            var page = await (_consumer.FeedDocumentTypes is { } documentTypes
+                ? _store.ReadChangesAsync(_continuation, _options.BatchSize, documentTypes, cancellationToken)
+                : _store.ReadChangesAsync(_continuation, _options.BatchSize, cancellationToken)).ConfigureAwait(false);
             if (page.Changes.Count == 0)
             {
+                // A filtering store may have moved past changes of other types: keep that, so the next read
+                // (and the lag shown) starts after them.
+                if (page.SkippedAhead)
+                {
+                    await _store.WriteCheckpointAsync(Name, page.Continuation, cancellationToken).ConfigureAwait(false);
+                    _continuation = page.Continuation;
+                }
+
                 SetState(ConsumerState.Idle, recovered: true);
                 return StepOutcome.CaughtUp;
             }

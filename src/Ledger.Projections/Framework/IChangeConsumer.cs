@@ -14,6 +14,12 @@ public interface IChangeConsumer
     string Name { get; }
 
     /// <summary>
+    /// The document types this consumer acts on, or null for every type. A store that can filters the
+    /// feed by them where it reads; one that cannot still hands over the rest, so the consumer skips them too.
+    /// </summary>
+    IReadOnlySet<string>? FeedDocumentTypes => null;
+
+    /// <summary>
     /// Handles one batch, in feed order (commit order per partition). Throwing leaves the checkpoint where
     /// it was, so the same batch is offered again after a backoff.
     /// </summary>

@@ -32,6 +32,8 @@ public sealed class NotificationConsumer : IChangeConsumer
 
     public string Name => ConsumerName;
 
+    public IReadOnlySet<string> FeedDocumentTypes { get; } = new HashSet<string>(StringComparer.Ordinal) { DocumentTypes.Entry, DocumentTypes.Transfer, ExportDocuments.Type };
+
     public async Task HandleAsync(IReadOnlyList<StoredDocument> changes, CancellationToken cancellationToken)
     {
         var events = new List<CloudEvent>();

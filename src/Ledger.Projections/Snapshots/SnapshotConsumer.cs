@@ -38,6 +38,8 @@ public sealed class SnapshotConsumer : IChangeConsumer
 
     public string Name => ConsumerName;
 
+    public IReadOnlySet<string> FeedDocumentTypes { get; } = new HashSet<string>(StringComparer.Ordinal) { DocumentTypes.Entry };
+
     public async Task HandleAsync(IReadOnlyList<StoredDocument> changes, CancellationToken cancellationToken)
     {
         foreach (var change in changes)
