@@ -91,6 +91,7 @@ internal sealed class SqliteWriter
 
     private void Run()
     {
+        _ = WriterThreadPriority.TryRaiseCurrentThread();
         var group = new List<WriteRequest>(Math.Min(maxGroupSize, 64));
         try
         {

@@ -58,6 +58,31 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task On_linux_the_writer_thread_runs_at_a_higher_priority_when_the_process_may_raise_it()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        await using var store = Open();
+        await CommitOrFailAsync(store, Batch("account-a", "doc-1"));
+
+        // Other tests' stores may have writers too, one of them perhaps just starting: every writer that
+        // settles runs at the expected priority.
+        var expected = Environment.IsPrivilegedProcess ? -10 : 0;
+        IReadOnlyList<int> writerNiceValues = [];
+        for (var attempt = 0; attempt < 50 && (writerNiceValues.Count == 0 || writerNiceValues.Any(nice => nice != expected)); attempt++)
+        {
+            await Task.Delay(attempt == 0 ? 0 : 20);
+            writerNiceValues = WriterThreadNiceValues();
+        }
+
+        Assert.NotEmpty(writerNiceValues);
+        Assert.All(writerNiceValues, nice => Assert.Equal(expected, nice));
+    }
+
+    [Fact]
     public async Task The_commit_sequence_continues_after_reopening_even_when_the_newest_document_was_deleted()
     {
         string head;
@@ -673,6 +698,34 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     {
         var options = new SqliteLedgerStoreOptions { DataDirectory = directory.Path, BusyTimeout = TimeSpan.FromSeconds(15) };
         return new SqliteLedgerStore(configure is null ? options : configure(options));
+    }
+
+    /// <summary>
+    /// The nice values of this process's SQLite writer threads: /proc/self/task/{tid}/comm holds the first 15
+    /// characters of a thread's name, and field 19 of its stat the nice value.
+    /// </summary>
+    private static List<int> WriterThreadNiceValues()
+    {
+        var values = new List<int>();
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            try
+            {
+                if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith("Ledger SQLite w", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                values.Add(int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                // The thread ended between listing and reading.
+            }
+        }
+
+        return values;
     }
 
     private static PartitionBatch Batch(string partition, params string[] ids)
