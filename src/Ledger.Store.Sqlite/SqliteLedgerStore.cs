@@ -172,7 +172,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IAtomicMultiPartitionStore
 
     /// <summary>
     /// Filters in SQL: the other changes' bodies are never read, and once the page comes up short of
-    /// <paramref name="maxItems"/> the continuation moves to the last change it looked at.
+    /// <paramref name="maxItems"/> (it reached the head) the continuation moves to the head.
     /// </summary>
     public ValueTask<ChangePage> ReadChangesAsync(string? continuation, int maxItems, IReadOnlySet<string> documentTypes, CancellationToken cancellationToken)
     {

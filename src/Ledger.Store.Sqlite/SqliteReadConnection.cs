@@ -17,9 +17,6 @@ internal sealed class SqliteReadConnection : IDisposable
     /// <summary>Most document types one filtered change-feed read names (each shape is one prepared statement).</summary>
     public const int MaxFilteredTypes = 8;
 
-    /// <summary>Most change-log rows one filtered read looks at, per change it may return: a reader of a rare type never scans the whole log at once.</summary>
-    private const int FilteredScanRowsPerItem = 20;
-
     /// <summary>Most distinct type sets whose statements one connection keeps; consumers name a handful.</summary>
     private const int MaxFilteredStatements = 16;
 
@@ -44,6 +41,8 @@ internal sealed class SqliteReadConnection : IDisposable
     private readonly SqliteCommand lag;
     private readonly SqliteCommand checkpoint;
     private readonly SqliteCommand head;
+    private readonly SqliteCommand beginRead;
+    private readonly SqliteCommand endRead;
     private readonly Dictionary<string, SqliteCommand> filteredChanges = new(StringComparer.Ordinal);
 
     // One command per shape of range read (min bound?, max bound?, descending?), made on first use.
@@ -86,6 +85,8 @@ internal sealed class SqliteReadConnection : IDisposable
         unsortedDescending = PrepareUnsorted("DESC");
         checkpoint = Prepare("SELECT continuation FROM checkpoints WHERE consumer = $consumer;", "$consumer");
         head = Prepare("SELECT COALESCE(MAX(lsn), 0) FROM changes;");
+        beginRead = Prepare("BEGIN;");
+        endRead = Prepare("COMMIT;");
     }
 
     public StoredDocument? Read(string partition, string id)
@@ -189,13 +190,34 @@ internal sealed class SqliteReadConnection : IDisposable
 
     /// <summary>
     /// The live changes after <paramref name="afterSequenceNumber"/> whose documents have one of
-    /// <paramref name="documentTypes"/>. It looks only at log rows up to a bound read first (the head, or
-    /// a scan limit before it): those are committed and never change, so when fewer than
-    /// <paramref name="maxItems"/> match, every row up to the bound was seen and the continuation is the bound.
+    /// <paramref name="documentTypes"/>. It reads the head and then the rows up to it in one read
+    /// transaction, so both see the same snapshot (read apart, a document replaced in between would be in
+    /// neither: its old log row no longer live, its new one past the head). When fewer than
+    /// <paramref name="maxItems"/> match, every row up to the head was seen and the continuation is the head. The scan is not cut shorter than that, because a
+    /// page shorter than asked must still mean what it means unfiltered (the reader reached the head: the
+    /// audit settles its cross-document checks on it); a reader of a rare type far behind scans its backlog
+    /// once, reading keys only, and its checkpoint then moves to the head.
     /// </summary>
     public ChangePage ReadChanges(long afterSequenceNumber, int maxItems, IReadOnlySet<string> documentTypes)
     {
-        var bound = Math.Min((long)head.ExecuteScalar()!, afterSequenceNumber + ((long)maxItems * FilteredScanRowsPerItem));
+        beginRead.ExecuteNonQuery();
+        try
+        {
+            return ReadChangesUpToHead(afterSequenceNumber, maxItems, documentTypes);
+        }
+        finally
+        {
+            // SQLite may have ended the transaction itself after an error; the pooled connection must not stay in one.
+            if (SqliteDatabase.IsInTransaction(connection))
+            {
+                endRead.ExecuteNonQuery();
+            }
+        }
+    }
+
+    private ChangePage ReadChangesUpToHead(long afterSequenceNumber, int maxItems, IReadOnlySet<string> documentTypes)
+    {
+        var bound = (long)head.ExecuteScalar()!;
         var command = FilteredChangesCommand(documentTypes);
         command.Parameters[0].Value = afterSequenceNumber;
         command.Parameters[1].Value = bound;

@@ -79,6 +79,37 @@ public abstract partial class LedgerStoreContract
     }
 
     [Fact]
+    public async Task A_filtered_page_shorter_than_asked_comes_only_once_every_change_of_those_types_was_read()
+    {
+        // The audit settles its cross-document checks on a short page: it must mean the reader reached the head.
+        var wanted = new HashSet<string>(StringComparer.Ordinal) { "leg" };
+        for (var number = 0; number < 60; number++)
+        {
+            await CreateAsync("account-a", $"claim-{number}", "x", type: "claim");
+        }
+
+        for (var number = 0; number < 3; number++)
+        {
+            await CreateAsync("account-a", $"leg-{number}", "x", type: "leg");
+        }
+
+        var seen = new List<StoredDocument>();
+        string? continuation = null;
+        for (var reads = 0; reads < 100; reads++)
+        {
+            var page = await Store.ReadChangesAsync(continuation, 2, wanted, Timeout);
+            seen.AddRange(page.Changes);
+            continuation = page.Continuation;
+            if (page.Changes.Count < 2)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(["leg-0", "leg-1", "leg-2"], Ids(seen.Where(change => wanted.Contains(change.Type))));
+    }
+
+    [Fact]
     public async Task The_continuation_resumes_right_after_the_last_change_read()
     {
         for (var number = 0; number < 5; number++)
