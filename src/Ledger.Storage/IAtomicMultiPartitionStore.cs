@@ -53,31 +53,10 @@ public static class MultiPartitionCommit
             throw new ArgumentException($"A multi-partition commit holds 1 to {MaxBatches} batches, not {batches.Count}.", nameof(batches));
         }
 
-        // A commit usually names a few partitions (an account, a claim, a transfer's other account):
-        // comparing pairs then costs less than building a set.
-        HashSet<string>? partitions = batches.Count > PairwiseCheckLimit ? new(batches.Count, StringComparer.Ordinal) : null;
-        for (var index = 0; index < batches.Count; index++)
+        var repeated = RepeatedKey.Find(batches, static batch => (batch ?? throw new ArgumentNullException(nameof(batches))).Partition);
+        if (repeated is not null)
         {
-            var partition = (batches[index] ?? throw new ArgumentNullException(nameof(batches))).Partition;
-            if (partitions is null ? NamedBefore(batches, index, partition) : !partitions.Add(partition))
-            {
-                throw new ArgumentException($"Partition '{partition}' appears twice in one multi-partition commit; merge its writes into one batch.", nameof(batches));
-            }
+            throw new ArgumentException($"Partition '{repeated}' appears twice in one multi-partition commit; merge its writes into one batch.", nameof(batches));
         }
-    }
-
-    private const int PairwiseCheckLimit = 16;
-
-    private static bool NamedBefore(IReadOnlyList<PartitionBatch> batches, int index, string partition)
-    {
-        for (var earlier = 0; earlier < index; earlier++)
-        {
-            if (string.Equals(batches[earlier].Partition, partition, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -46,34 +46,11 @@ public sealed record PartitionBatch
     {
     }
 
-    /// <summary>Most batches hold a handful of writes: comparing pairs then costs less than building a set.</summary>
-    private const int PairwiseCheckLimit = 16;
-
     private static void RequireDistinctIds(IReadOnlyList<DocumentWrite> writes)
     {
-        if (writes.Count <= PairwiseCheckLimit)
+        if (RepeatedKey.Find(writes, static write => write.Id) is { } repeated)
         {
-            for (var later = 1; later < writes.Count; later++)
-            {
-                for (var earlier = 0; earlier < later; earlier++)
-                {
-                    if (string.Equals(writes[earlier].Id, writes[later].Id, StringComparison.Ordinal))
-                    {
-                        throw new ArgumentException($"Document '{writes[later].Id}' is written twice in one batch.", nameof(writes));
-                    }
-                }
-            }
-
-            return;
-        }
-
-        var ids = new HashSet<string>(writes.Count, StringComparer.Ordinal);
-        foreach (var write in writes)
-        {
-            if (!ids.Add(write.Id))
-            {
-                throw new ArgumentException($"Document '{write.Id}' is written twice in one batch.", nameof(writes));
-            }
+            throw new ArgumentException($"Document '{repeated}' is written twice in one batch.", nameof(writes));
         }
     }
 }

@@ -176,15 +176,7 @@ internal sealed class SqliteReadConnection : IDisposable
     {
         changes.Parameters[0].Value = afterSequenceNumber;
         changes.Parameters[1].Value = maxItems;
-        var found = new List<StoredDocument>(Math.Min(maxItems, 64));
-        var lastRead = afterSequenceNumber;
-        using var reader = changes.ExecuteReader();
-        while (reader.Read())
-        {
-            found.Add(ToDocument(reader));
-            lastRead = reader.GetInt64(SequenceNumberOrdinal);
-        }
-
+        var found = ReadChangeRows(changes, afterSequenceNumber, maxItems, out var lastRead);
         return new ChangePage(found, FeedContinuation.Format(lastRead));
     }
 
@@ -193,10 +185,11 @@ internal sealed class SqliteReadConnection : IDisposable
     /// <paramref name="documentTypes"/>. It reads the head and then the rows up to it in one read
     /// transaction, so both see the same snapshot (read apart, a document replaced in between would be in
     /// neither: its old log row no longer live, its new one past the head). When fewer than
-    /// <paramref name="maxItems"/> match, every row up to the head was seen and the continuation is the head. The scan is not cut shorter than that, because a
-    /// page shorter than asked must still mean what it means unfiltered (the reader reached the head: the
-    /// audit settles its cross-document checks on it); a reader of a rare type far behind scans its backlog
-    /// once, reading keys only, and its checkpoint then moves to the head.
+    /// <paramref name="maxItems"/> match, every row up to the head was seen and the continuation is the head.
+    /// The scan is not cut shorter than that, because a page shorter than asked must still mean what it means
+    /// unfiltered (the reader reached the head: the audit settles its cross-document checks on it); a reader
+    /// of a rare type far behind scans its backlog once, reading keys only, and its checkpoint then moves to
+    /// the head.
     /// </summary>
     public ChangePage ReadChanges(long afterSequenceNumber, int maxItems, IReadOnlySet<string> documentTypes)
     {
@@ -228,19 +221,24 @@ internal sealed class SqliteReadConnection : IDisposable
             command.Parameters[index++].Value = type;
         }
 
-        var found = new List<StoredDocument>(Math.Min(maxItems, 64));
-        var lastRead = afterSequenceNumber;
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                found.Add(ToDocument(reader));
-                lastRead = reader.GetInt64(SequenceNumberOrdinal);
-            }
-        }
-
+        var found = ReadChangeRows(command, afterSequenceNumber, maxItems, out var lastRead);
         var continuation = found.Count < maxItems ? Math.Max(bound, afterSequenceNumber) : lastRead;
         return new ChangePage(found, FeedContinuation.Format(continuation)) { SkippedAhead = found.Count == 0 && continuation > afterSequenceNumber };
+    }
+
+    /// <summary>A change-feed page's documents, and the LSN of the last one (<paramref name="afterSequenceNumber"/> when there is none).</summary>
+    private static List<StoredDocument> ReadChangeRows(SqliteCommand command, long afterSequenceNumber, int maxItems, out long lastRead)
+    {
+        var found = new List<StoredDocument>(Math.Min(maxItems, 64));
+        lastRead = afterSequenceNumber;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            found.Add(ToDocument(reader));
+            lastRead = reader.GetInt64(SequenceNumberOrdinal);
+        }
+
+        return found;
     }
 
     private SqliteCommand FilteredChangesCommand(IReadOnlySet<string> documentTypes)
