@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -28,21 +30,36 @@ public static class EntryChain
     public static readonly string Genesis = new('0', SHA256.HashSizeInBytes * 2);
 
     /// <summary>The hash of <paramref name="entry"/> linked after <paramref name="previousHash"/> (lower-case hex).</summary>
-    public static string Link(string previousHash, LedgerEntry entry) => Link(previousHash, CanonicalBytes(entry));
+    public static string Link(string previousHash, LedgerEntry entry)
+    {
+        // Every posting seals an entry, so the bytes are laid out once, in one buffer behind the previous
+        // hash, and hashed in one call: no intermediate arrays and no hash object per entry.
+        var length = SHA256.HashSizeInBytes + CanonicalLength(entry);
+        byte[]? rented = null;
+        var buffer = length <= StackBufferBytes ? stackalloc byte[StackBufferBytes] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            WritePreviousHash(buffer, previousHash);
+            var written = WriteCanonical(buffer[SHA256.HashSizeInBytes..], entry);
+            Debug.Assert(written == length - SHA256.HashSizeInBytes, "The canonical length and the bytes written agree.");
+            return HashToHex(buffer[..length]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
 
     /// <summary>The hash of an entry whose canonical bytes are <paramref name="canonicalBytes"/>, linked after <paramref name="previousHash"/>.</summary>
     public static string Link(string previousHash, ReadOnlySpan<byte> canonicalBytes)
     {
-        var previous = Convert.FromHexString(previousHash);
-        if (previous.Length != SHA256.HashSizeInBytes)
-        {
-            throw new ArgumentException("A chain hash is 32 bytes of hex.", nameof(previousHash));
-        }
-
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(previous);
-        hash.AppendData(canonicalBytes);
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        var linked = new byte[SHA256.HashSizeInBytes + canonicalBytes.Length];
+        WritePreviousHash(linked, previousHash);
+        canonicalBytes.CopyTo(linked.AsSpan(SHA256.HashSizeInBytes));
+        return HashToHex(linked);
     }
 
     /// <summary>The hash a new entry of <paramref name="account"/> links to: the account's last hash, or genesis.</summary>
@@ -54,57 +71,96 @@ public static class EntryChain
     /// <summary>The canonical encoding of an entry's content (everything but its hash); see the remarks on <see cref="EntryChain"/>.</summary>
     public static byte[] CanonicalBytes(LedgerEntry entry)
     {
-        var buffer = new List<byte>(256);
-        WriteString(buffer, FormatTag);
-        WriteNumber(buffer, entry.Sequence);
-        WriteString(buffer, entry.TransactionId.Value);
-        WriteString(buffer, entry.Account.Value);
-        WriteString(buffer, TransactionKinds.NameOf(entry.Kind));
-        WriteString(buffer, entry.Operation);
-        WriteString(buffer, entry.Details.Reason);
-        WriteString(buffer, entry.Details.Memo);
-        WriteString(buffer, entry.Details.Category);
-        WriteNumber(buffer, entry.AmountMinorUnits);
-        WriteNumber(buffer, entry.BalanceAfter);
-        WriteString(buffer, entry.Counterparty.Value);
-        WriteString(buffer, entry.TransferId);
-        WriteString(buffer, entry.ReversesTransactionId?.Value);
-        WriteNumber(buffer, entry.PostedAt.UtcTicks);
-        WriteNumber(buffer, entry.Legs.Count);
-        foreach (var leg in entry.Legs)
-        {
-            WriteString(buffer, leg.Account.Value);
-            WriteNumber(buffer, leg.AmountMinorUnits);
-        }
-
-        return [.. buffer];
+        var bytes = new byte[CanonicalLength(entry)];
+        var written = WriteCanonical(bytes, entry);
+        Debug.Assert(written == bytes.Length, "The canonical length and the bytes written agree.");
+        return bytes;
     }
 
-    private static void WriteString(List<byte> buffer, string? value)
+    /// <summary>Entries whose linked bytes fit here are hashed from the stack; most do, the rest use a pooled buffer.</summary>
+    private const int StackBufferBytes = 512;
+
+    private static void WritePreviousHash(Span<byte> destination, string previousHash)
+    {
+        var status = Convert.FromHexString(previousHash, destination[..SHA256.HashSizeInBytes], out var charsConsumed, out var bytesWritten);
+        if (status != OperationStatus.Done || charsConsumed != previousHash.Length || bytesWritten != SHA256.HashSizeInBytes)
+        {
+            throw new ArgumentException("A chain hash is 32 bytes of hex.", nameof(previousHash));
+        }
+    }
+
+    private static string HashToHex(ReadOnlySpan<byte> linked)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        var written = SHA256.HashData(linked, hash);
+        Debug.Assert(written == SHA256.HashSizeInBytes, "SHA-256 writes 32 bytes.");
+        return Convert.ToHexStringLower(hash);
+    }
+
+    private static int CanonicalLength(LedgerEntry entry)
+    {
+        var length = StringLength(FormatTag) + StringLength(entry.TransactionId.Value) + StringLength(entry.Account.Value)
+            + StringLength(TransactionKinds.NameOf(entry.Kind)) + StringLength(entry.Operation) + StringLength(entry.Details.Reason)
+            + StringLength(entry.Details.Memo) + StringLength(entry.Details.Category) + StringLength(entry.Counterparty.Value)
+            + StringLength(entry.TransferId) + StringLength(entry.ReversesTransactionId?.Value)
+            + (5 * sizeof(long)); // sequence, amount, balance after, posted-at and the leg count
+        foreach (var leg in entry.Legs)
+        {
+            length += StringLength(leg.Account.Value) + sizeof(long);
+        }
+
+        return length;
+    }
+
+    private static int WriteCanonical(Span<byte> destination, LedgerEntry entry)
+    {
+        var position = 0;
+        WriteString(destination, ref position, FormatTag);
+        WriteNumber(destination, ref position, entry.Sequence);
+        WriteString(destination, ref position, entry.TransactionId.Value);
+        WriteString(destination, ref position, entry.Account.Value);
+        WriteString(destination, ref position, TransactionKinds.NameOf(entry.Kind));
+        WriteString(destination, ref position, entry.Operation);
+        WriteString(destination, ref position, entry.Details.Reason);
+        WriteString(destination, ref position, entry.Details.Memo);
+        WriteString(destination, ref position, entry.Details.Category);
+        WriteNumber(destination, ref position, entry.AmountMinorUnits);
+        WriteNumber(destination, ref position, entry.BalanceAfter);
+        WriteString(destination, ref position, entry.Counterparty.Value);
+        WriteString(destination, ref position, entry.TransferId);
+        WriteString(destination, ref position, entry.ReversesTransactionId?.Value);
+        WriteNumber(destination, ref position, entry.PostedAt.UtcTicks);
+        WriteNumber(destination, ref position, entry.Legs.Count);
+        foreach (var leg in entry.Legs)
+        {
+            WriteString(destination, ref position, leg.Account.Value);
+            WriteNumber(destination, ref position, leg.AmountMinorUnits);
+        }
+
+        return position;
+    }
+
+    /// <summary>A string's encoded size: its 4-byte length, then its UTF-8 bytes (none when absent).</summary>
+    private static int StringLength(string? value) => sizeof(int) + (value is null ? 0 : Encoding.UTF8.GetByteCount(value));
+
+    private static void WriteString(Span<byte> destination, ref int position, string? value)
     {
         if (value is null)
         {
-            WriteLength(buffer, -1);
+            BinaryPrimitives.WriteInt32BigEndian(destination[position..], -1);
+            position += sizeof(int);
             return;
         }
 
-        var bytes = Encoding.UTF8.GetBytes(value);
-        WriteLength(buffer, bytes.Length);
-        buffer.AddRange(bytes);
+        var byteCount = Encoding.UTF8.GetBytes(value, destination[(position + sizeof(int))..]);
+        BinaryPrimitives.WriteInt32BigEndian(destination[position..], byteCount);
+        position += sizeof(int) + byteCount;
     }
 
-    private static void WriteLength(List<byte> buffer, int length)
+    private static void WriteNumber(Span<byte> destination, ref int position, long value)
     {
-        Span<byte> bytes = stackalloc byte[sizeof(int)];
-        BinaryPrimitives.WriteInt32BigEndian(bytes, length);
-        buffer.AddRange(bytes);
-    }
-
-    private static void WriteNumber(List<byte> buffer, long value)
-    {
-        Span<byte> bytes = stackalloc byte[sizeof(long)];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, value);
-        buffer.AddRange(bytes);
+        BinaryPrimitives.WriteInt64BigEndian(destination[position..], value);
+        position += sizeof(long);
     }
 }
 

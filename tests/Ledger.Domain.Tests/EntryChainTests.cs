@@ -71,5 +71,71 @@ public sealed class EntryChainTests
         Assert.NotEqual(EntryChain.CanonicalBytes(entry with { TransferId = null }), EntryChain.CanonicalBytes(entry with { TransferId = string.Empty }));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(120)]
+    [InlineData(TransactionDetails.MaxMemoLength)]
+    public void The_canonical_bytes_and_the_hash_are_exactly_the_documented_encoding_whatever_the_memo_length(int memoLength)
+    {
+        // Multi-byte characters make the longest memo's bytes larger than the stack buffer the hash uses.
+        var memo = memoLength == 0 ? null : new string('é', memoLength);
+        var open = Accounts.Open();
+        var instruction = Accounts.Mint(25) with { Details = TransactionDetails.From("credit_purchase", memo, "gifts") };
+        var entry = Expect.Success(PostingRules.Decide(open, instruction, Now)).Entry;
+        var content = entry with { Hash = null };
+
+        var expected = DocumentedEncoding(content);
+
+        Assert.Equal(expected, EntryChain.CanonicalBytes(content));
+        Assert.Equal(SHA256Hex(Convert.FromHexString(EntryChain.Genesis), expected), entry.Hash);
+        Assert.Equal(entry.Hash, EntryChain.Link(EntryChain.Genesis, expected));
+    }
+
+    /// <summary>The encoding as the remarks on <see cref="EntryChain"/> state it, written independently of it.</summary>
+    private static byte[] DocumentedEncoding(LedgerEntry entry)
+    {
+        var bytes = new List<byte>();
+        void Text(string? value)
+        {
+            var utf8 = value is null ? [] : System.Text.Encoding.UTF8.GetBytes(value);
+            Number32(value is null ? -1 : utf8.Length);
+            bytes.AddRange(utf8);
+        }
+
+        void Number32(int value) => bytes.AddRange(unchecked([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]));
+        void Number(long value)
+        {
+            for (var shift = 56; shift >= 0; shift -= 8)
+            {
+                bytes.Add(unchecked((byte)(value >> shift)));
+            }
+        }
+
+        Text("ledger.entry.v1");
+        Number(entry.Sequence);
+        Text(entry.TransactionId.Value);
+        Text(entry.Account.Value);
+        Text(TransactionKinds.NameOf(entry.Kind));
+        Text(entry.Operation);
+        Text(entry.Details.Reason);
+        Text(entry.Details.Memo);
+        Text(entry.Details.Category);
+        Number(entry.AmountMinorUnits);
+        Number(entry.BalanceAfter);
+        Text(entry.Counterparty.Value);
+        Text(entry.TransferId);
+        Text(entry.ReversesTransactionId?.Value);
+        Number(entry.PostedAt.UtcTicks);
+        Number(entry.Legs.Count);
+        foreach (var leg in entry.Legs)
+        {
+            Text(leg.Account.Value);
+            Number(leg.AmountMinorUnits);
+        }
+
+        return [.. bytes];
+    }
+
     private static string SHA256Hex(byte[] previous, byte[] canonical) => Convert.ToHexStringLower(SHA256.HashData([.. previous, .. canonical]));
 }
