@@ -89,7 +89,11 @@ public sealed class PartitionPipeline
 
             if (startDrain)
             {
-                _ = Task.Run(() => DrainAsync(queue));
+                // The caller drains on its own thread up to the drain's first wait for the store (the
+                // commit), instead of handing the partition to the thread pool: a posting on an idle
+                // partition then costs no extra thread hop. Callers never hold a lock here, and the
+                // drain's later rounds run wherever the store's commit completes, as before.
+                _ = DrainAsync(queue);
             }
 
             return command.Completion;
