@@ -127,7 +127,9 @@ public sealed class PartitionPipeline
 
     private async Task DrainAsync(PartitionQueue queue)
     {
-        var taken = new List<PartitionCommand>(_options.MaxCommandsPerBatch);
+        // Sized for the usual drain of one or a few commands; a hot partition's list grows once and is
+        // reused for every batch of this drain.
+        var taken = new List<PartitionCommand>(4);
         while (true)
         {
             taken.Clear();
