@@ -11,6 +11,7 @@
 --   BENCH_SCENARIO/PHASE     part of every nonce, so warm-up and measured run never collide
 --   BENCH_REFUSALS_INTENDED  "1": a 422 whose body carries BENCH_REFUSAL_CODE is a refusal, not an error
 --   BENCH_REFUSAL_CODE       problem code of an intended refusal (insufficient_funds)
+--   BENCH_SHED_INTENDED      "1": a 503 or 429 is load shed on purpose (the overload scenario), not an error
 
 function env_str(name, default)
   local v = os.getenv(name)
@@ -31,6 +32,7 @@ cfg = {
   phase = env_str("BENCH_PHASE", "run"),
   refusals_intended = env_str("BENCH_REFUSALS_INTENDED", "0") == "1",
   refusal_code = env_str("BENCH_REFUSAL_CODE", "insufficient_funds"),
+  shed_intended = env_str("BENCH_SHED_INTENDED", "0") == "1",
 }
 
 -- JSON string values we build are ids and codes we chose ourselves; refuse anything that would
@@ -53,6 +55,7 @@ function init(args)
   sent = 0       -- requests handed to wrk (>= requests on the wire)
   ok = 0         -- 2xx
   refused = 0    -- intended refusals (422 insufficient_funds in the racing scenario)
+  shed = 0       -- intended load shedding (503 or 429 in the overload scenario)
   bad = 0        -- every other status
   codes = {}
   first_bad = ""
@@ -79,6 +82,8 @@ function response(status, headers, body)
   elseif status == 422 and cfg.refusals_intended and body ~= nil
       and string.find(body, cfg.refusal_code, 1, true) ~= nil then
     refused = refused + 1
+  elseif (status == 503 or status == 429) and cfg.shed_intended then
+    shed = shed + 1
   else
     bad = bad + 1
     if first_bad == "" then
@@ -88,7 +93,7 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local agg = { sent = 0, ok = 0, refused = 0, bad = 0 }
+  local agg = { sent = 0, ok = 0, refused = 0, shed = 0, bad = 0 }
   local codes_all = {}
   local sample = ""
   for _, t in ipairs(threads) do
@@ -104,10 +109,10 @@ function done(summary, latency, requests)
   table.sort(code_list)
   local e = summary.errors
   print(string.format(
-    "BENCH_RESULT requests=%d duration_us=%d p50_us=%.0f p99_us=%.0f sent=%d ok=%d refused=%d bad=%d "
+    "BENCH_RESULT requests=%d duration_us=%d p50_us=%.0f p99_us=%.0f sent=%d ok=%d refused=%d shed=%d bad=%d "
       .. "connect_err=%d read_err=%d write_err=%d timeout_err=%d status_err=%d codes=%s",
     summary.requests, summary.duration, latency:percentile(50.0), latency:percentile(99.0),
-    agg.sent, agg.ok, agg.refused, agg.bad,
+    agg.sent, agg.ok, agg.refused, agg.shed, agg.bad,
     e.connect, e.read, e.write, e.timeout, e.status,
     (#code_list > 0) and table.concat(code_list, ",") or "none"))
   if sample ~= "" then print("BENCH_FIRST_BAD " .. sample) end
