@@ -59,9 +59,9 @@ public sealed record RateLimitSettings
     /// As many as the 64 connections the benchmarks run with (one request in flight per HTTP/1.1
     /// connection, so they are never shed), and small enough that what is accepted finishes quickly: a
     /// request's time in the host is about the work in flight divided by the rate it is done at (Little's
-    /// law), about 20 ms at the 3,000-4,000 durable postings per second of a 2-core machine. In bench/run's
-    /// 512-connection scenario after the other scenarios, the accepted requests' p99 fell in the host's
-    /// 250 ms histogram bucket with 128 and with 80; with 64 it fell in the 100 ms bucket.
+    /// law), about 20 ms at the 3,000-4,000 durable postings per second of a 2-core machine. In short runs
+    /// of bench/run's 512-connection scenario the accepted requests' p99 fell in the host's 250 ms
+    /// histogram bucket with 128 and in its 100 ms bucket with 64 to 96 (48 shed at 64 connections).
     /// </summary>
     public const int DefaultMaxInFlight = 64;
 
