@@ -230,6 +230,22 @@ public abstract partial class LedgerStoreContract
     }
 
     [Fact]
+    public async Task A_replace_that_keeps_every_key_stays_in_its_place_in_range_and_index_reads_with_its_new_body()
+    {
+        var etag = await CreateAsync("account-a", "kept", "v1", sortKey: 2, indexKey: "key");
+        await CommitOrFailAsync("account-a", Create("before", "b", sortKey: 1), Create("after", "a", sortKey: 3));
+
+        await CommitOrFailAsync("account-a", DocumentWrite.Replace("kept", "entry", Body("v2"), etag, sortKey: 2, indexKey: "key"));
+
+        var documents = await ReadRangeAsync("account-a", "entry");
+        Assert.Equal(["before", "kept", "after"], Ids(documents));
+        Assert.Equal("v2", Text(documents[1]));
+        var indexed = Assert.Single((await QueryIndexAsync("entry", "key")).Documents);
+        Assert.Equal("v2", Text(indexed));
+        Assert.Equal(documents[1].ETag, indexed.ETag);
+    }
+
+    [Fact]
     public async Task A_replace_that_changes_the_type_moves_the_document_between_range_reads()
     {
         var etag = await CreateAsync("account-a", "transfer-1", "pending", type: "pending-transfer", sortKey: 1);

@@ -21,8 +21,11 @@ public sealed class InMemoryLedgerStore : ILedgerStore, IAtomicMultiPartitionSto
     private readonly Dictionary<DocumentKey, Entry> documents = new();
     private readonly Dictionary<RangeKey, SortedSet<RangePosition>> rangesByPartitionAndType = new();
     private readonly SortedSet<IndexPosition> indexPositions = new(IndexPositionComparer.Instance);
-    private readonly SortedSet<long> feedSequenceNumbers = new();
-    private readonly Dictionary<long, Entry> entriesBySequenceNumber = new();
+
+    // The change feed in commit order: slot n holds the document version that took LSN n + 1, or null
+    // once a later write replaced or deleted it. LSNs are issued one by one, so appending keeps the
+    // order and a slot is found by its LSN without a search.
+    private readonly List<Entry?> feed = [];
     private readonly Dictionary<string, string> checkpoints = new(StringComparer.Ordinal);
     private long lastSequenceNumber;
     private bool disposed;
@@ -238,13 +241,12 @@ public sealed class InMemoryLedgerStore : ILedgerStore, IAtomicMultiPartitionSto
             ObjectDisposedException.ThrowIf(disposed, this);
             var changes = new List<StoredDocument>(Math.Min(maxItems, 64));
             var lastRead = afterSequenceNumber;
-            foreach (var sequenceNumber in PendingSequenceNumbers(afterSequenceNumber))
+            for (var slot = FirstFeedSlotAfter(afterSequenceNumber); slot < feed.Count && changes.Count < maxItems; slot++)
             {
-                changes.Add(entriesBySequenceNumber[sequenceNumber].Document);
-                lastRead = sequenceNumber;
-                if (changes.Count == maxItems)
+                if (feed[slot] is { } entry)
                 {
-                    break;
+                    changes.Add(entry.Document);
+                    lastRead = entry.SequenceNumber;
                 }
             }
 
@@ -259,9 +261,17 @@ public sealed class InMemoryLedgerStore : ILedgerStore, IAtomicMultiPartitionSto
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            var pending = PendingSequenceNumbers(afterSequenceNumber);
-            var count = pending.Count;
-            DateTimeOffset? oldestCommittedAt = count == 0 ? null : entriesBySequenceNumber[pending.Min].Document.CommittedAt;
+            var count = 0;
+            DateTimeOffset? oldestCommittedAt = null;
+            for (var slot = FirstFeedSlotAfter(afterSequenceNumber); slot < feed.Count; slot++)
+            {
+                if (feed[slot] is { } entry)
+                {
+                    oldestCommittedAt ??= entry.Document.CommittedAt;
+                    count++;
+                }
+            }
+
             return ValueTask.FromResult(new ChangeFeedLag(count, oldestCommittedAt));
         }
     }
@@ -309,10 +319,9 @@ public sealed class InMemoryLedgerStore : ILedgerStore, IAtomicMultiPartitionSto
         }
     }
 
-    private SortedSet<long> PendingSequenceNumbers(long afterSequenceNumber)
-        => afterSequenceNumber == long.MaxValue
-            ? new SortedSet<long>()
-            : feedSequenceNumbers.GetViewBetween(afterSequenceNumber + 1, long.MaxValue);
+    /// <summary>The feed slot of the first LSN after <paramref name="afterSequenceNumber"/>; past the end when none was issued yet.</summary>
+    private int FirstFeedSlotAfter(long afterSequenceNumber)
+        => (int)Math.Clamp(afterSequenceNumber, 0, feed.Count);
 
     /// <summary>The first write of the batch whose precondition fails, or null. Called under the lock.</summary>
     private (BatchOutcome Outcome, int WriteIndex)? FirstFailure(StagedBatch batch)
@@ -345,13 +354,15 @@ public sealed class InMemoryLedgerStore : ILedgerStore, IAtomicMultiPartitionSto
     private string Apply(string partition, DocumentWrite write, byte[] body, DateTimeOffset committedAt)
     {
         var key = new DocumentKey(partition, write.Id);
-        if (documents.Remove(key, out var previous))
-        {
-            RemoveFromIndexes(previous);
-        }
-
+        documents.TryGetValue(key, out var previous);
         if (write.Kind == WriteKind.Delete)
         {
+            if (previous is not null)
+            {
+                documents.Remove(key);
+                RemoveFromIndexes(previous);
+            }
+
             return string.Empty;
         }
 
@@ -366,14 +377,37 @@ public sealed class InMemoryLedgerStore : ILedgerStore, IAtomicMultiPartitionSto
             FeedContinuation.Format(lastSequenceNumber),
             committedAt);
         var entry = new Entry(document, lastSequenceNumber);
-        documents.Add(key, entry);
-        AddToIndexes(entry);
+        documents[key] = entry;
+        if (previous is null)
+        {
+            AddToIndexes(document);
+        }
+        else
+        {
+            feed[FeedSlot(previous.SequenceNumber)] = null;
+
+            // A replace that keeps the document's keys (an account's new balance) leaves its places in
+            // the range and index orders as they are.
+            if (!HasSameKeys(previous.Document, document))
+            {
+                RemoveFromIndexes(previous.Document);
+                AddToIndexes(document);
+            }
+        }
+
+        feed.Add(entry);
         return document.ETag;
     }
 
-    private void AddToIndexes(Entry entry)
+    private static int FeedSlot(long sequenceNumber) => checked((int)(sequenceNumber - 1));
+
+    private static bool HasSameKeys(StoredDocument previous, StoredDocument next)
+        => previous.SortKey == next.SortKey
+            && string.Equals(previous.Type, next.Type, StringComparison.Ordinal)
+            && string.Equals(previous.IndexKey, next.IndexKey, StringComparison.Ordinal);
+
+    private void AddToIndexes(StoredDocument document)
     {
-        var document = entry.Document;
         var rangeKey = new RangeKey(document.Partition, document.Type);
         if (!rangesByPartitionAndType.TryGetValue(rangeKey, out var positions))
         {
@@ -386,14 +420,17 @@ public sealed class InMemoryLedgerStore : ILedgerStore, IAtomicMultiPartitionSto
         {
             indexPositions.Add(new IndexPosition(document.Type, document.IndexKey, document.Partition, document.Id));
         }
-
-        feedSequenceNumbers.Add(entry.SequenceNumber);
-        entriesBySequenceNumber.Add(entry.SequenceNumber, entry);
     }
 
+    /// <summary>Takes a deleted document out of every order, the feed included.</summary>
     private void RemoveFromIndexes(Entry entry)
     {
-        var document = entry.Document;
+        feed[FeedSlot(entry.SequenceNumber)] = null;
+        RemoveFromIndexes(entry.Document);
+    }
+
+    private void RemoveFromIndexes(StoredDocument document)
+    {
         var rangeKey = new RangeKey(document.Partition, document.Type);
         var positions = rangesByPartitionAndType[rangeKey];
         positions.Remove(new RangePosition(document.SortKey, document.Id));
@@ -406,9 +443,6 @@ public sealed class InMemoryLedgerStore : ILedgerStore, IAtomicMultiPartitionSto
         {
             indexPositions.Remove(new IndexPosition(document.Type, document.IndexKey, document.Partition, document.Id));
         }
-
-        feedSequenceNumbers.Remove(entry.SequenceNumber);
-        entriesBySequenceNumber.Remove(entry.SequenceNumber);
     }
 
     private readonly record struct DocumentKey(string Partition, string Id);
