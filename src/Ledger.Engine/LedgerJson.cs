@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -35,7 +36,36 @@ public sealed partial class LedgerDocumentJsonContext : JsonSerializerContext
 /// <summary>Turns documents into store bodies and back, in one place.</summary>
 public static class DocumentCodec
 {
-    public static byte[] Encode<T>(T document, JsonTypeInfo<T> typeInfo) => JsonSerializer.SerializeToUtf8Bytes(document, typeInfo);
+    /// <summary>Each thread keeps one writer and its buffer between documents; one grown past this is let go.</summary>
+    private const int MaxRetainedBufferBytes = 64 * 1024;
+
+    [ThreadStatic]
+    private static DocumentWriter? t_writer;
+
+    /// <summary>
+    /// Encodes with the source generator's fast path: the serializer itself takes its slower general path
+    /// for these options, because they carry an encoder of their own. The generated code writes values
+    /// through the writer, so a writer built with that same encoder gives the very same bytes (a test
+    /// compares them). Any other context takes the serializer's own path.
+    /// </summary>
+    public static byte[] Encode<T>(T document, JsonTypeInfo<T> typeInfo)
+    {
+        if (typeInfo.SerializeHandler is not { } serialize || !ReferenceEquals(typeInfo.Options, LedgerDocumentJsonContext.Documents.Options))
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(document, typeInfo);
+        }
+
+        // Taken, not borrowed: an encode that ever ran inside another would build its own writer.
+        var writer = t_writer ?? new DocumentWriter(typeInfo.Options);
+        t_writer = null;
+        var encoded = writer.Write(document, serialize);
+        if (writer.Capacity <= MaxRetainedBufferBytes)
+        {
+            t_writer = writer;
+        }
+
+        return encoded;
+    }
 
     public static T Decode<T>(StoredDocument stored, JsonTypeInfo<T> typeInfo)
         => JsonSerializer.Deserialize(stored.Body.Span, typeInfo)
@@ -43,4 +73,33 @@ public static class DocumentCodec
 
     public static T Decode<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> typeInfo)
         => JsonSerializer.Deserialize(body, typeInfo) ?? throw new InvalidOperationException("Stored document has an empty body.");
+}
+
+/// <summary>A JSON writer over a reusable buffer: one document at a time, the result copied out exactly sized.</summary>
+internal sealed class DocumentWriter
+{
+    private readonly ArrayBufferWriter<byte> buffer = new(1024);
+    private readonly Utf8JsonWriter writer;
+
+    public DocumentWriter(JsonSerializerOptions options)
+    {
+        writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder, MaxDepth = options.MaxDepth, SkipValidation = true });
+    }
+
+    public int Capacity => buffer.Capacity;
+
+    public byte[] Write<T>(T document, Action<Utf8JsonWriter, T> serialize)
+    {
+        try
+        {
+            serialize(writer, document);
+            writer.Flush();
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            writer.Reset();
+            buffer.ResetWrittenCount();
+        }
+    }
 }
