@@ -32,6 +32,8 @@ builder.Services.AddLedgerOpenApi();
 
 var app = builder.Build();
 app.UseCors();
+app.UseLedgerInFlightBound();
+app.UseRouting();
 app.UseMiddleware<ProblemStatusMiddleware>();
 app.UseLedgerRequestLimits();
 app.MapLedgerDocs();

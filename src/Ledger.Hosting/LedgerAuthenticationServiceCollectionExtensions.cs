@@ -45,15 +45,21 @@ public static class LedgerAuthenticationServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The local host's request limits, in order: shed beyond the in-flight bound (before anything reads the
-    /// request), then, for every endpoint but the ledger's anonymous routes, authenticate (so the limiters know
-    /// the app and key; routes reuse the result) and apply the per-app and per-key buckets. Health and ping
-    /// read no caller, so they pay for no credential check.
+    /// The bound on requests in flight. The local host puts it ahead of routing: a request beyond the bound is
+    /// answered by the path alone, so shedding costs no route match or anything after it.
+    /// </summary>
+    public static IApplicationBuilder UseLedgerInFlightBound(this IApplicationBuilder app)
+        => app.UseMiddleware<InFlightBound>(app.ApplicationServices.GetRequiredService<RateLimitSettings>());
+
+    /// <summary>
+    /// The local host's per-caller limits, after routing (they read the endpoint): for every endpoint but the
+    /// ledger's anonymous routes, authenticate (so the limiters know the app and key; routes reuse the
+    /// result) and apply the per-app and per-key buckets. Health and ping read no caller, so they pay for
+    /// no credential check.
     /// </summary>
     public static IApplicationBuilder UseLedgerRequestLimits(this IApplicationBuilder app)
     {
         var settings = app.ApplicationServices.GetRequiredService<RateLimitSettings>();
-        app.UseMiddleware<InFlightBound>(settings);
         app.UseWhen(RequestAuthorization.ReadsCaller, caller => caller.UseAuthentication().UseRateLimiter(LedgerRateLimiters.PerCaller(settings)));
 
         // UseAuthentication marks the builder it is called on, and a branch's marks stay in the branch:

@@ -34,6 +34,11 @@ public sealed class JsonResult<T>(T value, JsonTypeInfo<T> typeInfo, int statusC
             }
         }
 
-        await JsonSerializer.SerializeAsync(response.Body, value, typeInfo, httpContext.RequestAborted).ConfigureAwait(false);
+        // Serialized whole before anything is sent: the response then carries its Content-Length and goes
+        // out in one write, instead of chunks behind headers sent without a length. Every body here is
+        // bounded by the routes' own page and size limits.
+        var body = JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, httpContext.RequestAborted).ConfigureAwait(false);
     }
 }
