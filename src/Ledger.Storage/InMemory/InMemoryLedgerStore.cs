@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ledger.Storage.Continuations;
 namespace Ledger.Storage.InMemory;
 
@@ -396,6 +397,7 @@ public sealed class InMemoryLedgerStore : ILedgerStore, IAtomicMultiPartitionSto
         }
 
         feed.Add(entry);
+        Debug.Assert(feed.Count == lastSequenceNumber, "Every LSN issued has exactly one feed slot, at LSN - 1.");
         return document.ETag;
     }
 
