@@ -5,10 +5,12 @@ namespace Ledger.Http.RateLimiting;
 
 /// <summary>
 /// The bound on requests in flight (<see cref="RateLimitSettings.MaxInFlight"/>), ahead of everything
-/// that reads a request: one beyond it is answered <c>503 overloaded</c> with <c>Retry-After</c> at once,
-/// before its credential is checked or its body read, and never waits for a place. It is one interlocked
+/// that reads a request: one beyond it is answered <c>503 overloaded</c> with <c>Retry-After</c>, before
+/// its credential is checked or its body read, and never waits for a place. It is one interlocked
 /// counter (no lock, no partition lookup, no queue), so shedding costs what a trivial request costs even
-/// when every place is taken. Health probes are never shed: they must see the host as it is.
+/// when every place is taken; the answer waits a short pause first (<see cref="RateLimitSettings.ShedPause"/>),
+/// on a timer, so clients that retry at once cannot spend the admitted requests' CPU on being refused.
+/// Health probes are never shed: they must see the host as it is.
 /// </summary>
 public sealed class InFlightBound(RequestDelegate next, RateLimitSettings settings)
 {
@@ -32,7 +34,7 @@ public sealed class InFlightBound(RequestDelegate next, RateLimitSettings settin
         if (Interlocked.Increment(ref _inFlight) > settings.MaxInFlight)
         {
             Interlocked.Decrement(ref _inFlight);
-            await Problems.Result(_overloaded, context).ExecuteAsync(context).ConfigureAwait(false);
+            await ShedAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -44,5 +46,26 @@ public sealed class InFlightBound(RequestDelegate next, RateLimitSettings settin
         {
             Interlocked.Decrement(ref _inFlight);
         }
+    }
+
+    /// <summary>
+    /// Answers 503 after the configured pause, holding no place meanwhile: a client that retries at once
+    /// then retries at a pace the admitted requests can afford. A caller gone during the pause gets nothing.
+    /// </summary>
+    private async Task ShedAsync(HttpContext context)
+    {
+        if (settings.ShedPause > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(settings.ShedPause, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+
+        await Problems.Result(_overloaded, context).ExecuteAsync(context).ConfigureAwait(false);
     }
 }

@@ -166,6 +166,72 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task A_shed_request_is_answered_after_the_configured_pause_not_at_once()
+    {
+        var store = new FaultyStore(new InMemoryLedgerStore());
+        await using var factory = new LedgerApiFactory();
+        await using var host = factory.WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Ledger:RateLimits:MaxInFlight", "1");
+            builder.UseSetting("Ledger:RateLimits:ShedPauseMilliseconds", "300");
+            builder.ConfigureTestServices(services =>
+            {
+                services.RemoveAll<ILedgerStore>();
+                services.AddSingleton<ILedgerStore>(store);
+            });
+        });
+        using var client = new LedgerClient(host.CreateClient());
+        client.Http.DefaultRequestHeaders.Add("X-Api-Key", LedgerApiFactory.App1Key);
+
+        var hold = store.HoldReadsOf(HeldAccountPartition);
+        var blocked = await StartHeldRequestAsync(client);
+        try
+        {
+            var shed = await FirstShedAsync(client);
+            ProblemAssert.Is(shed.Response, 503, ErrorCodes.Overloaded);
+
+            // A timer's wait ends at its due time or later, never before; the margin is the clock's grain.
+            Assert.True(shed.Elapsed >= TimeSpan.FromMilliseconds(290), $"The shed answer came after {shed.Elapsed.TotalMilliseconds:F0} ms.");
+        }
+        finally
+        {
+            hold.Dispose();
+        }
+
+        await blocked;
+    }
+
+    [Theory]
+    [InlineData(null, 25)]
+    [InlineData("0", 0)]
+    [InlineData("1000", 1000)]
+    public void The_shed_pause_is_read_in_milliseconds_with_a_default_of_25(string? configured, int expectedMilliseconds)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("Ledger:RateLimits:ShedPauseMilliseconds", configured)])
+            .Build();
+
+        var settings = Ledger.Http.RateLimiting.RateLimitSettings.FromConfiguration(configuration);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMilliseconds), settings.ShedPause);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("1001")]
+    [InlineData("25ms")]
+    public void A_shed_pause_outside_0_to_1000_milliseconds_stops_the_host_at_start(string configured)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("Ledger:RateLimits:ShedPauseMilliseconds", configured)])
+            .Build();
+
+        var refusal = Assert.Throws<InvalidOperationException>(() => Ledger.Http.RateLimiting.RateLimitSettings.FromConfiguration(configuration));
+
+        Assert.Contains("Ledger:RateLimits:ShedPauseMilliseconds", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Waiting_places_are_refused_at_start_because_a_queued_request_only_adds_latency()
     {
         var configuration = new ConfigurationBuilder()
