@@ -4,6 +4,7 @@ using Ledger.Engine;
 using Ledger.Host.Tests.Infrastructure;
 using Ledger.Storage;
 using Ledger.Storage.InMemory;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,17 +71,8 @@ public sealed class RateLimitTests
     {
         var store = new FaultyStore(new InMemoryLedgerStore());
         await using var factory = new LedgerApiFactory();
-        await using var host = factory.WithWebHostBuilder(builder =>
-        {
-            builder.UseSetting("Ledger:RateLimits:MaxInFlight", "1");
-            builder.ConfigureTestServices(services =>
-            {
-                services.RemoveAll<ILedgerStore>();
-                services.AddSingleton<ILedgerStore>(store);
-            });
-        });
-        using var client = new LedgerClient(host.CreateClient());
-        client.Http.DefaultRequestHeaders.Add("X-Api-Key", LedgerApiFactory.App1Key);
+        await using var host = WithOneInFlightPlace(factory, store);
+        using var client = AppClient(host);
         (await client.GetAsync("/ping")).Expect(200);
 
         var hold = store.HoldReadsOf(HeldAccountPartition);
@@ -134,17 +126,8 @@ public sealed class RateLimitTests
     {
         var store = new FaultyStore(new InMemoryLedgerStore());
         await using var factory = new LedgerApiFactory();
-        await using var host = factory.WithWebHostBuilder(builder =>
-        {
-            builder.UseSetting("Ledger:RateLimits:MaxInFlight", "1");
-            builder.ConfigureTestServices(services =>
-            {
-                services.RemoveAll<ILedgerStore>();
-                services.AddSingleton<ILedgerStore>(store);
-            });
-        });
-        using var client = new LedgerClient(host.CreateClient());
-        client.Http.DefaultRequestHeaders.Add("X-Api-Key", LedgerApiFactory.App1Key);
+        await using var host = WithOneInFlightPlace(factory, store);
+        using var client = AppClient(host);
         using var stranger = new LedgerClient(host.CreateClient());
         stranger.Http.DefaultRequestHeaders.Add("X-Api-Key", "not-a-key-of-any-app");
 
@@ -170,18 +153,8 @@ public sealed class RateLimitTests
     {
         var store = new FaultyStore(new InMemoryLedgerStore());
         await using var factory = new LedgerApiFactory();
-        await using var host = factory.WithWebHostBuilder(builder =>
-        {
-            builder.UseSetting("Ledger:RateLimits:MaxInFlight", "1");
-            builder.UseSetting("Ledger:RateLimits:ShedPauseMilliseconds", "300");
-            builder.ConfigureTestServices(services =>
-            {
-                services.RemoveAll<ILedgerStore>();
-                services.AddSingleton<ILedgerStore>(store);
-            });
-        });
-        using var client = new LedgerClient(host.CreateClient());
-        client.Http.DefaultRequestHeaders.Add("X-Api-Key", LedgerApiFactory.App1Key);
+        await using var host = WithOneInFlightPlace(factory, store, shedPauseMilliseconds: "300");
+        using var client = AppClient(host);
 
         var hold = store.HoldReadsOf(HeldAccountPartition);
         var blocked = await StartHeldRequestAsync(client);
@@ -241,6 +214,30 @@ public sealed class RateLimitTests
         var refusal = Assert.Throws<InvalidOperationException>(() => Ledger.Http.RateLimiting.RateLimitSettings.FromConfiguration(configuration));
 
         Assert.Contains("Ledger:RateLimits:InFlightQueue", refusal.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A host that admits one request at once and serves from <paramref name="store"/>.</summary>
+    private static WebApplicationFactory<Program> WithOneInFlightPlace(LedgerApiFactory factory, FaultyStore store, string? shedPauseMilliseconds = null)
+        => factory.WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Ledger:RateLimits:MaxInFlight", "1");
+            if (shedPauseMilliseconds is not null)
+            {
+                builder.UseSetting("Ledger:RateLimits:ShedPauseMilliseconds", shedPauseMilliseconds);
+            }
+
+            builder.ConfigureTestServices(services =>
+            {
+                services.RemoveAll<ILedgerStore>();
+                services.AddSingleton<ILedgerStore>(store);
+            });
+        });
+
+    private static LedgerClient AppClient(WebApplicationFactory<Program> host)
+    {
+        var client = new LedgerClient(host.CreateClient());
+        client.Http.DefaultRequestHeaders.Add("X-Api-Key", LedgerApiFactory.App1Key);
+        return client;
     }
 
     /// <summary>The partition the held request reads: app1's account acct-1.</summary>
