@@ -28,6 +28,10 @@ public sealed record TokenBucketSettings(int TokensPerSecond, int Burst)
     }
 
     internal static int? Positive(IConfigurationSection section, string name)
+        => WholeNumber(section, name, 1, int.MaxValue, "a whole number above zero");
+
+    /// <summary>The setting as a whole number from <paramref name="minimum"/> to <paramref name="maximum"/>; null when unset; anything else stops the host, naming the setting.</summary>
+    internal static int? WholeNumber(IConfigurationSection section, string name, int minimum, int maximum, string expected)
     {
         var text = section[name];
         if (text is null)
@@ -35,9 +39,9 @@ public sealed record TokenBucketSettings(int TokensPerSecond, int Burst)
             return null;
         }
 
-        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= minimum && value <= maximum
             ? value
-            : throw new InvalidOperationException($"'{section.Path}:{name}' is '{text}'; use a whole number above zero.");
+            : throw new InvalidOperationException($"'{section.Path}:{name}' is '{text}'; use {expected}.");
     }
 }
 
@@ -110,22 +114,9 @@ public sealed record RateLimitSettings
             PerKey = TokenBucketSettings.Read(section.GetSection("PerKey"), DefaultPerKey),
             Apps = apps,
             MaxInFlight = TokenBucketSettings.Positive(section, "MaxInFlight") ?? DefaultMaxInFlight,
-            ShedPause = TimeSpan.FromMilliseconds(ReadShedPauseMilliseconds(section)),
+            ShedPause = TimeSpan.FromMilliseconds(
+                TokenBucketSettings.WholeNumber(section, "ShedPauseMilliseconds", 0, MaxShedPauseMilliseconds, $"a whole number of milliseconds from 0 to {MaxShedPauseMilliseconds}")
+                ?? DefaultShedPauseMilliseconds),
         };
-    }
-
-    private static int ReadShedPauseMilliseconds(IConfigurationSection section)
-    {
-        const string name = "ShedPauseMilliseconds";
-        var text = section[name];
-        if (text is null)
-        {
-            return DefaultShedPauseMilliseconds;
-        }
-
-        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds)
-            && milliseconds <= MaxShedPauseMilliseconds
-            ? milliseconds
-            : throw new InvalidOperationException($"'{section.Path}:{name}' is '{text}'; use a whole number of milliseconds from 0 to {MaxShedPauseMilliseconds}.");
     }
 }
