@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -46,13 +48,14 @@ public static class DocumentCodec
     /// Encodes with the source generator's fast path: the serializer itself takes its slower general path
     /// for these options, because they carry an encoder of their own. The generated code writes values
     /// through the writer, so a writer built with that same encoder gives the very same bytes (a test
-    /// compares them). Any other context takes the serializer's own path.
+    /// compares them). Any other context takes the serializer's own path. The bytes come back immutable:
+    /// both paths return an array nobody else holds, so a store can keep it without copying it.
     /// </summary>
-    public static byte[] Encode<T>(T document, JsonTypeInfo<T> typeInfo)
+    public static ImmutableArray<byte> Encode<T>(T document, JsonTypeInfo<T> typeInfo)
     {
         if (typeInfo.SerializeHandler is not { } serialize || !ReferenceEquals(typeInfo.Options, LedgerDocumentJsonContext.Documents.Options))
         {
-            return JsonSerializer.SerializeToUtf8Bytes(document, typeInfo);
+            return ImmutableCollectionsMarshal.AsImmutableArray(JsonSerializer.SerializeToUtf8Bytes(document, typeInfo));
         }
 
         // Taken, not borrowed: an encode that ever ran inside another would build its own writer.
@@ -64,7 +67,7 @@ public static class DocumentCodec
             t_writer = writer;
         }
 
-        return encoded;
+        return ImmutableCollectionsMarshal.AsImmutableArray(encoded);
     }
 
     public static T Decode<T>(StoredDocument stored, JsonTypeInfo<T> typeInfo)

@@ -115,7 +115,7 @@ internal sealed class ProbeWriteRequest(CancellationToken cancellationToken) : W
     public override void Cancel() => Completion.TrySetCanceled(CancellationToken);
 }
 
-/// <summary>A write with its body copied into an array, ready to bind as a BLOB.</summary>
+/// <summary>A write with its body as an array nobody changes (see <see cref="DocumentWrite.BodyToKeep"/>), ready to bind as a BLOB.</summary>
 internal sealed class PendingWrite(DocumentWrite write)
 {
     public WriteKind Kind { get; } = write.Kind;
@@ -130,5 +130,5 @@ internal sealed class PendingWrite(DocumentWrite write)
 
     public string? IfMatchETag { get; } = write.IfMatchETag;
 
-    public byte[] Body { get; } = write.Body.ToArray();
+    public byte[] Body { get; } = write.BodyToKeep();
 }

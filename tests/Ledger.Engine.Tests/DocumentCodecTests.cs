@@ -36,7 +36,7 @@ public sealed class DocumentCodecTests
     {
         var entry = EntryWithMemo(AwkwardMemo);
 
-        var text = Encoding.UTF8.GetString(DocumentCodec.Encode(entry, LedgerDocumentJsonContext.Documents.EntryDocument));
+        var text = Encoding.UTF8.GetString(DocumentCodec.Encode(entry, LedgerDocumentJsonContext.Documents.EntryDocument).AsSpan());
 
         Assert.Contains("café ☕ 日本 \\\"quoted\\\" <b>&</b> it's\\ttabbed\\nnew line \\\\ done", text, StringComparison.Ordinal);
         Assert.Equal(AwkwardMemo, DocumentCodec.Decode(Encoding.UTF8.GetBytes(text), LedgerDocumentJsonContext.Documents.EntryDocument).Memo);
@@ -131,7 +131,7 @@ public sealed class DocumentCodecTests
             // The generated fast path exists for every document type, so this compares two paths, not one.
             Assert.NotNull(typeInfo.SerializeHandler);
             var document = DocumentCodec.Decode(stored, typeInfo);
-            return (DocumentCodec.Encode(document, typeInfo), JsonSerializer.SerializeToUtf8Bytes(document, typeInfo));
+            return (DocumentCodec.Encode(document, typeInfo).AsSpan().ToArray(), JsonSerializer.SerializeToUtf8Bytes(document, typeInfo));
         }
     }
 }

@@ -91,8 +91,8 @@ public sealed class NotificationTests
     {
         var mapper = new LedgerEventMapper(NotificationOptions.DefaultSource);
         var events = new List<CloudEvent>();
-        mapper.Map(Stored("app1/alice", DocumentTypes.TransferDocumentId("t1"), DocumentTypes.Transfer, DocumentCodec.Encode(Transfer("t1", "reserved", null), LedgerDocumentJsonContext.Default.TransferDocument)), null, events);
-        mapper.Map(Stored("app1/alice", DocumentTypes.TransferDocumentId("t2"), DocumentTypes.Transfer, DocumentCodec.Encode(Transfer("t2", "crediting", null), LedgerDocumentJsonContext.Default.TransferDocument)), null, events);
+        mapper.Map(Stored("app1/alice", DocumentTypes.TransferDocumentId("t1"), DocumentTypes.Transfer, DocumentCodec.Encode(Transfer("t1", "reserved", null), LedgerDocumentJsonContext.Default.TransferDocument).AsSpan().ToArray()), null, events);
+        mapper.Map(Stored("app1/alice", DocumentTypes.TransferDocumentId("t2"), DocumentTypes.Transfer, DocumentCodec.Encode(Transfer("t2", "crediting", null), LedgerDocumentJsonContext.Default.TransferDocument).AsSpan().ToArray()), null, events);
         mapper.Map(Stored("app1/alice", "snapshot:1", DocumentTypes.Snapshot, "{}"u8.ToArray()), null, events);
         mapper.Map(Stored("app1/alice", DocumentTypes.AccountDocumentId, DocumentTypes.Account, "{}"u8.ToArray()), null, events);
         Assert.Empty(events);
@@ -107,8 +107,8 @@ public sealed class NotificationTests
         var retried = marked with { FailedAttempts = 11, UpdatedAt = markedAt.AddHours(1) };
         var events = new List<CloudEvent>();
 
-        mapper.Map(Stored("app1/alice", DocumentTypes.TransferDocumentId("t1"), DocumentTypes.Transfer, DocumentCodec.Encode(marked, LedgerDocumentJsonContext.Default.TransferDocument)), null, events);
-        mapper.Map(Stored("app1/alice", DocumentTypes.TransferDocumentId("t1"), DocumentTypes.Transfer, DocumentCodec.Encode(retried, LedgerDocumentJsonContext.Default.TransferDocument)), null, events);
+        mapper.Map(Stored("app1/alice", DocumentTypes.TransferDocumentId("t1"), DocumentTypes.Transfer, DocumentCodec.Encode(marked, LedgerDocumentJsonContext.Default.TransferDocument).AsSpan().ToArray()), null, events);
+        mapper.Map(Stored("app1/alice", DocumentTypes.TransferDocumentId("t1"), DocumentTypes.Transfer, DocumentCodec.Encode(retried, LedgerDocumentJsonContext.Default.TransferDocument).AsSpan().ToArray()), null, events);
 
         var stuck = Assert.Single(events);
         Assert.Equal((LedgerEventTypes.TransferStuck, "/apps/app1/accounts/alice", markedAt), (stuck.Type, stuck.Subject, stuck.Time));
@@ -145,7 +145,7 @@ public sealed class NotificationTests
         foreach (var (id, state, failure) in new[] { ("t-posted", "posted", (string?)null), ("t-voided", "voided", "account_closed"), ("t-hold", "voided", LedgerEventTypes.HoldExpiredFailureCode), ("t-open", "reserved", null) })
         {
             var transfer = Transfer(id, state, failure);
-            var committed = await ledger.Store.CommitAsync(new PartitionBatch("app1/alice", DocumentWrite.Create(DocumentTypes.TransferDocumentId(id), DocumentTypes.Transfer, DocumentCodec.Encode(transfer, LedgerDocumentJsonContext.Default.TransferDocument))), CancellationToken.None);
+            var committed = await ledger.Store.CommitAsync(new PartitionBatch("app1/alice", DocumentWrite.Create(DocumentTypes.TransferDocumentId(id), DocumentTypes.Transfer, DocumentCodec.Encode(transfer, LedgerDocumentJsonContext.Default.TransferDocument).AsSpan().ToArray())), CancellationToken.None);
             Assert.True(committed.IsCommitted);
         }
 

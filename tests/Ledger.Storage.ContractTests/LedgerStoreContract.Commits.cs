@@ -329,6 +329,15 @@ public abstract partial class LedgerStoreContract
     }
 
     [Fact]
+    public async Task An_immutable_body_is_stored_and_replaced_like_any_other()
+    {
+        var created = await CommitOrFailAsync("account-a", DocumentWrite.Create("doc", "entry", System.Collections.Immutable.ImmutableArray.Create("first"u8)));
+        await CommitOrFailAsync("account-a", DocumentWrite.Replace("doc", "entry", System.Collections.Immutable.ImmutableArray.Create("second"u8), created.ETags[0]));
+
+        Assert.Equal("second", Text(await ReadAsync("account-a", "doc")));
+    }
+
+    [Fact]
     public async Task A_body_of_the_largest_allowed_size_round_trips_byte_for_byte()
     {
         var body = new byte[DocumentWrite.MaxBodyBytes];

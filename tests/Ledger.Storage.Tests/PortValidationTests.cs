@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Xunit;
 
 namespace Ledger.Storage.Tests;
@@ -110,6 +112,30 @@ public sealed class PortValidationTests
     {
         Assert.NotNull(DocumentWrite.Create("doc", "entry", SomeBody, indexKey: new string('k', StoreLimits.MaxIndexKeyLength)));
         Assert.Throws<ArgumentException>(() => DocumentWrite.Create("doc", "entry", SomeBody, indexKey: new string('k', StoreLimits.MaxIndexKeyLength + 1)));
+    }
+
+    [Fact]
+    public void A_store_keeps_an_immutable_body_as_it_is_and_copies_any_other()
+    {
+        var immutable = ImmutableArray.Create("kept"u8);
+        var buffer = "copied"u8.ToArray();
+
+        var kept = DocumentWrite.Create("a", "entry", immutable).BodyToKeep();
+        var copied = DocumentWrite.Create("b", "entry", buffer).BodyToKeep();
+
+        Assert.Same(ImmutableCollectionsMarshal.AsArray(immutable), kept);
+        Assert.NotSame(buffer, copied);
+        Assert.Equal(buffer, copied);
+        Assert.True(DocumentWrite.Upsert("c", "entry", immutable).BodyIsImmutable);
+        Assert.True(DocumentWrite.Replace("c", "entry", immutable, "1").BodyIsImmutable);
+        Assert.False(DocumentWrite.Create("d", "entry", buffer).BodyIsImmutable);
+    }
+
+    [Fact]
+    public void A_default_immutable_body_is_refused_like_a_missing_one()
+    {
+        Assert.Throws<ArgumentException>(() => DocumentWrite.Create("a", "entry", default(ImmutableArray<byte>)));
+        Assert.Throws<ArgumentException>(() => DocumentWrite.Create("a", "entry", ImmutableArray<byte>.Empty));
     }
 
     [Fact]

@@ -18,14 +18,14 @@ public sealed class EnvelopeRoundTripTests
 
     public static TheoryData<string, byte[]> EngineDocuments() => new()
     {
-        { DocumentTypes.Account, DocumentCodec.Encode(Account(), LedgerDocumentJsonContext.Default.AccountDocument) },
-        { DocumentTypes.Entry, DocumentCodec.Encode(Entry("content_unlock", memo: null), LedgerDocumentJsonContext.Default.EntryDocument) },
-        { DocumentTypes.Transfer, DocumentCodec.Encode(Transfer("transfer", expiresAt: null), LedgerDocumentJsonContext.Default.TransferDocument) },
-        { "hold", DocumentCodec.Encode(Transfer("hold", expiresAt: At.AddMinutes(15)), LedgerDocumentJsonContext.Default.TransferDocument) },
-        { DocumentTypes.IdempotencyClaim, DocumentCodec.Encode(Claim(), LedgerDocumentJsonContext.Default.ClaimDocument) },
-        { DocumentTypes.Snapshot, DocumentCodec.Encode(Snapshot(), LedgerDocumentJsonContext.Default.SnapshotDocument) },
-        { DocumentTypes.CreditRefusal, DocumentCodec.Encode(Refusal(), LedgerDocumentJsonContext.Default.CreditRefusalDocument) },
-        { DocumentTypes.RefundTracker, DocumentCodec.Encode(Tracker(), LedgerDocumentJsonContext.Default.RefundTrackerDocument) },
+        { DocumentTypes.Account, DocumentCodec.Encode(Account(), LedgerDocumentJsonContext.Default.AccountDocument).AsSpan().ToArray() },
+        { DocumentTypes.Entry, DocumentCodec.Encode(Entry("content_unlock", memo: null), LedgerDocumentJsonContext.Default.EntryDocument).AsSpan().ToArray() },
+        { DocumentTypes.Transfer, DocumentCodec.Encode(Transfer("transfer", expiresAt: null), LedgerDocumentJsonContext.Default.TransferDocument).AsSpan().ToArray() },
+        { "hold", DocumentCodec.Encode(Transfer("hold", expiresAt: At.AddMinutes(15)), LedgerDocumentJsonContext.Default.TransferDocument).AsSpan().ToArray() },
+        { DocumentTypes.IdempotencyClaim, DocumentCodec.Encode(Claim(), LedgerDocumentJsonContext.Default.ClaimDocument).AsSpan().ToArray() },
+        { DocumentTypes.Snapshot, DocumentCodec.Encode(Snapshot(), LedgerDocumentJsonContext.Default.SnapshotDocument).AsSpan().ToArray() },
+        { DocumentTypes.CreditRefusal, DocumentCodec.Encode(Refusal(), LedgerDocumentJsonContext.Default.CreditRefusalDocument).AsSpan().ToArray() },
+        { DocumentTypes.RefundTracker, DocumentCodec.Encode(Tracker(), LedgerDocumentJsonContext.Default.RefundTrackerDocument).AsSpan().ToArray() },
         { "export", Encoding.UTF8.GetBytes("{\"export_id\":\"exp-7\",\"account_id\":\"alice\",\"format\":\"csv\",\"status\":\"completed\",\"rows\":1250,\"from\":\"2025-01-01T00:00:00+00:00\",\"to\":\"2025-02-01T00:00:00+00:00\",\"blob\":\"exports/exp-7.csv\"}") },
     };
 
@@ -58,7 +58,7 @@ public sealed class EnvelopeRoundTripTests
     public void A_body_the_serializer_escaped_travels_as_base64_and_still_round_trips_exactly()
     {
         // System.Text.Json's default encoder writes "café ☕ & +1" with \u escapes, which Cosmos DB would not keep.
-        var body = DocumentCodec.Encode(Entry("gift", "café ☕ & +1"), LedgerDocumentJsonContext.Default.EntryDocument);
+        var body = DocumentCodec.Encode(Entry("gift", "café ☕ & +1"), LedgerDocumentJsonContext.Default.EntryDocument).AsSpan().ToArray();
 
         var (envelope, stored) = RoundTrip(DocumentTypes.Entry, body);
 
@@ -179,7 +179,7 @@ public sealed class EnvelopeRoundTripTests
 
     private static T Decode<T>(T document, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
     {
-        var (_, stored) = RoundTrip("doc", DocumentCodec.Encode(document, typeInfo));
+        var (_, stored) = RoundTrip("doc", DocumentCodec.Encode(document, typeInfo).AsSpan().ToArray());
         return DocumentCodec.Decode(stored, typeInfo);
     }
 

@@ -112,7 +112,7 @@ public sealed class ExportService(LedgerEngine engine, IExportFileStore files, T
         return stored is null || stored.Type != ExportDocuments.Type ? null : Decode(stored);
     }
 
-    internal static byte[] Encode(ExportDocument export) => DocumentCodec.Encode(export, ProjectionJsonContext.Default.ExportDocument);
+    internal static System.Collections.Immutable.ImmutableArray<byte> Encode(ExportDocument export) => DocumentCodec.Encode(export, ProjectionJsonContext.Default.ExportDocument);
 
     internal static ExportDocument Decode(StoredDocument stored) => DocumentCodec.Decode(stored, ProjectionJsonContext.Default.ExportDocument);
 

@@ -162,7 +162,7 @@ public sealed class LedgerEventMapper(string source)
         });
 
     private CloudEvent Create(string id, string type, string subject, DateTimeOffset time, LedgerEventData data)
-        => new(source, type, BinaryData.FromBytes(DocumentCodec.Encode(data, ProjectionJsonContext.Default.LedgerEventData)), "application/json", CloudEventDataFormat.Json)
+        => new(source, type, BinaryData.FromBytes(DocumentCodec.Encode(data, ProjectionJsonContext.Default.LedgerEventData).AsMemory()), "application/json", CloudEventDataFormat.Json)
         {
             Id = id,
             Subject = subject,

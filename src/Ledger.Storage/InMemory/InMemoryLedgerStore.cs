@@ -458,7 +458,7 @@ public sealed class InMemoryLedgerStore : ILedgerStore, IAtomicMultiPartitionSto
             var bodies = new byte[writes.Length][];
             for (var writeIndex = 0; writeIndex < writes.Length; writeIndex++)
             {
-                bodies[writeIndex] = writes[writeIndex].Body.ToArray();
+                bodies[writeIndex] = writes[writeIndex].BodyToKeep();
             }
 
             return new StagedBatch(batch.Partition, writes, bodies);
