@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Ledger.Domain;
 
 /// <summary>Character rules shared by the identifier types; one place so they cannot drift.</summary>
@@ -46,14 +43,6 @@ internal static class IdentifierRules
         }
 
         return true;
-    }
-
-    /// <summary>A short, URL-safe, lower-case digest used to derive deterministic ids.</summary>
-    public static string Digest(string text, int characters)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
-        return Convert.ToHexStringLower(hash)[..characters];
     }
 }
 
@@ -143,7 +132,7 @@ public readonly record struct AccountId
     public static AccountId DefaultFor(OwnerId owner) => new(owner.Value);
 
     /// <summary>A fresh id for an account created without one; derived from the request so retries agree.</summary>
-    public static AccountId Derive(AppId app, IdempotencyKey key) => new("acc_" + IdentifierRules.Digest($"{app.Value}\n{key.Value}", 24));
+    public static AccountId Derive(AppId app, IdempotencyKey key) => new(DigestedIds.Of("acc_", 24, app.Value, key.Value));
 
     public override string ToString() => Value;
 }
@@ -182,11 +171,11 @@ public readonly record struct TransactionId
     private TransactionId(string value) => Value = value;
 
     public static TransactionId Derive(AppId app, IdempotencyKey key, string scope)
-        => new("tx_" + IdentifierRules.Digest($"{app.Value}\n{scope}\n{key.Value}", 32));
+        => new(DigestedIds.Of("tx_", 32, app.Value, scope, key.Value));
 
     /// <summary>The id of a transaction that a saga step derives from another (a transfer's credit leg, a refund).</summary>
     public static TransactionId DeriveFrom(string parentId, string step)
-        => new("tx_" + IdentifierRules.Digest($"{parentId}\n{step}", 32));
+        => new(DigestedIds.Of("tx_", 32, parentId, step));
 
     public static Result<TransactionId> Parse(string? value, string field = "id")
     {

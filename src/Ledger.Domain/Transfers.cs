@@ -47,7 +47,7 @@ public readonly record struct TransferId
     }
 
     public static TransferId Derive(AppId app, IdempotencyKey key, string scope, AccountId source)
-        => new($"{Prefix}{IdentifierRules.Digest($"{app.Value}\n{scope}\n{key.Value}", DigestLength)}_{source.Value}", source);
+        => new(DigestedIds.Of(Prefix, DigestLength, app.Value, scope, key.Value) + "_" + source.Value, source);
 
     public static Result<TransferId> Parse(string? value, string field = "transfer_id")
     {

@@ -38,7 +38,7 @@ public static class DocumentTypes
     /// of the key, because keys may be as long as a partition key may be.
     /// </summary>
     public static string ClaimPartition(AppId app, IdempotencyKey key)
-        => "idem/" + app.Value + "/" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key.Value)));
+        => DigestedIds.Of("idem/" + app.Value + "/", 64, key.Value);
 
     /// <summary>The index key that lists an app's accounts of one owner (and, by prefix, all of the app's accounts).</summary>
     public static string OwnerIndexKey(AppId app, OwnerId owner) => app.Value + "|" + owner.Value;

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -10,24 +12,45 @@ namespace Ledger.Engine;
 /// </summary>
 public static class Fingerprint
 {
-    public static string Of(string scope, params object?[] fields)
+    /// <summary>Longest canonical text kept on the stack; a request with long memos goes through a pooled buffer.</summary>
+    private const int MaxStackTextBytes = 1024;
+
+    public static string Of(string scope, params ReadOnlySpan<object?> fields)
     {
-        var text = new StringBuilder(scope.Length + (fields.Length * 16));
-        text.Append(scope);
+        var text = Canonical(scope, fields);
+        var byteCount = Encoding.UTF8.GetByteCount(text);
+        byte[]? rented = null;
+        var utf8 = byteCount <= MaxStackTextBytes ? stackalloc byte[MaxStackTextBytes] : (rented = ArrayPool<byte>.Shared.Rent(byteCount));
+        var written = Encoding.UTF8.GetBytes(text, utf8);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..written], hash);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return Convert.ToHexStringLower(hash);
+    }
+
+    /// <summary>The scope and the fields, each after a unit separator, formatted invariantly; null as "\u2400".</summary>
+    private static string Canonical(string scope, ReadOnlySpan<object?> fields)
+    {
+        var text = new DefaultInterpolatedStringHandler(0, fields.Length, CultureInfo.InvariantCulture, stackalloc char[256]);
+        text.AppendFormatted(scope);
         foreach (var field in fields)
         {
             // A unit separator cannot occur in any validated field, so fields never run together.
-            text.Append('\u001f');
-            text.Append(field switch
+            text.AppendFormatted('\u001f');
+            if (field is null)
             {
-                null => "\u2400",
-                IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-                _ => field.ToString(),
-            });
+                text.AppendFormatted('\u2400');
+            }
+            else
+            {
+                text.AppendFormatted(field);
+            }
         }
 
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()), hash);
-        return Convert.ToHexStringLower(hash);
+        return text.ToStringAndClear();
     }
 }

@@ -1,0 +1,62 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Ledger.Domain;
+
+/// <summary>
+/// Ids derived from the requests that name them (a transaction from its idempotency key, a claim's
+/// partition from the key), so a retry names the same thing. Their values are stored: the derivation
+/// must never change, and tests pin known values.
+/// </summary>
+public static class DigestedIds
+{
+    /// <summary>Longest digested id text kept on the stack; longer text is encoded into a pooled buffer.</summary>
+    private const int MaxStackTextBytes = 512;
+
+    /// <summary>Longest prefix a digested id takes; ids are short and their prefixes shorter still.</summary>
+    private const int MaxPrefixLength = 128;
+
+    /// <summary>
+    /// A deterministic id: <paramref name="prefix"/>, then the first <paramref name="characters"/> lower-case
+    /// hex characters of the SHA-256 of <paramref name="lines"/> joined by new lines (UTF-8). Built in one
+    /// allocation, the id itself, because it runs for every write.
+    /// </summary>
+    public static string Of(string prefix, int characters, params ReadOnlySpan<string> lines)
+    {
+        Debug.Assert(characters is > 0 and <= SHA256.HashSizeInBytes * 2 && characters % 2 == 0, "A digest is a whole number of hex bytes.");
+        Debug.Assert(prefix.Length <= MaxPrefixLength && lines.Length > 0, "Prefixes are short and there is text to digest.");
+        var byteCount = lines.Length - 1;
+        foreach (var line in lines)
+        {
+            byteCount += Encoding.UTF8.GetByteCount(line);
+        }
+
+        byte[]? rented = null;
+        var text = byteCount <= MaxStackTextBytes ? stackalloc byte[MaxStackTextBytes] : (rented = ArrayPool<byte>.Shared.Rent(byteCount));
+        var written = 0;
+        for (var index = 0; index < lines.Length; index++)
+        {
+            if (index > 0)
+            {
+                text[written++] = (byte)'\n';
+            }
+
+            written += Encoding.UTF8.GetBytes(lines[index], text[written..]);
+        }
+
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(text[..written], hash);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        Span<char> id = stackalloc char[MaxPrefixLength + (SHA256.HashSizeInBytes * 2)];
+        prefix.CopyTo(id);
+        var converted = Convert.TryToHexStringLower(hash[..(characters / 2)], id[prefix.Length..], out var hexWritten);
+        Debug.Assert(converted && hexWritten == characters, "The hex digits fit the buffer.");
+        return new string(id[..(prefix.Length + characters)]);
+    }
+}
