@@ -18,30 +18,29 @@ public sealed partial class LedgerEngine
     /// Posts a catalog operation to the owner's default account, opening it on first use. This is the
     /// shared-ledger contract's <c>POST /ledger</c>.
     /// </summary>
-    public async Task<Result<EntryDocument>> PostOperationAsync(AppId app, IdempotencyKey key, OperationPosting posting, CancellationToken cancellationToken)
+    public Task<Result<EntryDocument>> PostOperationAsync(AppId app, IdempotencyKey key, OperationPosting posting, CancellationToken cancellationToken)
     {
         var accountId = AccountId.DefaultFor(posting.Owner);
         var transactionId = TransactionId.Derive(app, key, "posting");
         var instruction = PostingInstruction.ForOperation(transactionId, Catalogs.For(app), posting.Operation, posting.Amount, details: null);
         if (!instruction.TryGetValue(out var validInstruction, out var error))
         {
-            LedgerMetrics.RecordRefusal(error.Code);
-            return error;
+            return RefusedPosting(error);
         }
 
+        // Not async itself: the posting's one task is PostAsync's, not a second one wrapped around it.
         var fingerprint = Fingerprint.Of("ledger.post", posting.Owner, validInstruction.Operation, validInstruction.Amount.MinorUnits);
-        return await PostAsync(app, key, fingerprint, accountId, validInstruction, openForOwner: posting.Owner, cancellationToken).ConfigureAwait(false);
+        return PostAsync(app, key, fingerprint, accountId, validInstruction, openForOwner: posting.Owner, cancellationToken);
     }
 
     /// <summary>Posts a mint, burn or catalog operation to an existing account of the app.</summary>
-    public async Task<Result<EntryDocument>> PostTransactionAsync(AppId app, IdempotencyKey key, TransactionPosting posting, CancellationToken cancellationToken)
+    public Task<Result<EntryDocument>> PostTransactionAsync(AppId app, IdempotencyKey key, TransactionPosting posting, CancellationToken cancellationToken)
     {
         var transactionId = TransactionId.Derive(app, key, "posting");
         var instruction = BuildInstruction(app, transactionId, posting);
         if (!instruction.TryGetValue(out var validInstruction, out var error))
         {
-            LedgerMetrics.RecordRefusal(error.Code);
-            return error;
+            return RefusedPosting(error);
         }
 
         var fingerprint = Fingerprint.Of(
@@ -54,7 +53,13 @@ public sealed partial class LedgerEngine
             validInstruction.Details.Reason,
             validInstruction.Details.Memo,
             validInstruction.Details.Category);
-        return await PostAsync(app, key, fingerprint, posting.Account, validInstruction, openForOwner: null, cancellationToken).ConfigureAwait(false);
+        return PostAsync(app, key, fingerprint, posting.Account, validInstruction, openForOwner: null, cancellationToken);
+    }
+
+    private static Task<Result<EntryDocument>> RefusedPosting(LedgerError error)
+    {
+        LedgerMetrics.RecordRefusal(error.Code);
+        return Task.FromResult(Result<EntryDocument>.Failure(error));
     }
 
     private Result<PostingInstruction> BuildInstruction(AppId app, TransactionId transactionId, TransactionPosting posting)

@@ -293,7 +293,7 @@ public sealed class PartitionPipeline
         if (round.Others.Count == 0)
         {
             var result = await _store.CommitAsync(own!, CancellationToken.None).ConfigureAwait(false);
-            return result.IsCommitted ? AfterCommit(partition, round, result.ETags, []) : OwnFailure(round, result.Outcome, result.FailedWriteIndex);
+            return result.IsCommitted ? AfterCommit(partition, round, result.ETags, [], othersStart: 0) : OwnFailure(round, result.Outcome, result.FailedWriteIndex);
         }
 
         var batches = new List<PartitionBatch>(round.Others.Count + 1);
@@ -311,7 +311,7 @@ public sealed class PartitionPipeline
             .CommitAtomicallyAsync(batches, CancellationToken.None).ConfigureAwait(false);
         if (atomic.IsCommitted)
         {
-            return AfterCommit(partition, round, own is null ? [] : atomic.Batches[0].ETags, own is null ? atomic.Batches : atomic.Batches.Skip(1).ToArray());
+            return AfterCommit(partition, round, own is null ? [] : atomic.Batches[0].ETags, atomic.Batches, othersStart: own is null ? 0 : 1);
         }
 
         return own is not null && atomic.FailedBatchIndex == 0
@@ -319,19 +319,20 @@ public sealed class PartitionPipeline
             : new RoundFailure(false, atomic.Outcome, -1, atomic.FailedBatchIndex - (own is null ? 0 : 1));
     }
 
-    private RoundFailure? AfterCommit(string partition, PartitionRound round, IReadOnlyList<string> ownETags, IReadOnlyList<BatchResult> others)
+    /// <summary>Caches the accounts the round wrote; the other partitions' results are <paramref name="results"/> from <paramref name="othersStart"/> on.</summary>
+    private RoundFailure? AfterCommit(string partition, PartitionRound round, IReadOnlyList<string> ownETags, IReadOnlyList<BatchResult> results, int othersStart)
     {
         if (round.AccountChanged)
         {
             _cache.Set(partition, new CachedAccount(round.Current, ownETags[0]));
         }
 
-        for (var index = 0; index < others.Count; index++)
+        for (var index = 0; index < results.Count - othersStart; index++)
         {
             var write = round.Others[index].Write;
             if (write.NewAccount is not null)
             {
-                _cache.Set(write.Batch.Partition, new CachedAccount(write.NewAccount, others[index].ETags[0]));
+                _cache.Set(write.Batch.Partition, new CachedAccount(write.NewAccount, results[othersStart + index].ETags[0]));
             }
         }
 
