@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -12,8 +14,8 @@ namespace Ledger.Domain;
 /// </summary>
 public static class DigestedIds
 {
-    /// <summary>Longest digested id text kept on the stack; longer text is encoded into a pooled buffer.</summary>
-    private const int MaxStackTextBytes = 512;
+    /// <summary>Longest text hashed on the stack; longer text is encoded into a pooled buffer.</summary>
+    private const int MaxStackTextBytes = 1024;
 
     /// <summary>Longest prefix a digested id takes; ids are short and their prefixes shorter still.</summary>
     private const int MaxPrefixLength = 128;
@@ -27,36 +29,39 @@ public static class DigestedIds
     {
         Debug.Assert(characters is > 0 and <= SHA256.HashSizeInBytes * 2 && characters % 2 == 0, "A digest is a whole number of hex bytes.");
         Debug.Assert(prefix.Length <= MaxPrefixLength && lines.Length > 0, "Prefixes are short and there is text to digest.");
-        var byteCount = lines.Length - 1;
-        foreach (var line in lines)
-        {
-            byteCount += Encoding.UTF8.GetByteCount(line);
-        }
-
-        byte[]? rented = null;
-        var text = byteCount <= MaxStackTextBytes ? stackalloc byte[MaxStackTextBytes] : (rented = ArrayPool<byte>.Shared.Rent(byteCount));
-        var written = 0;
+        var text = new DefaultInterpolatedStringHandler(0, (2 * lines.Length) - 1, CultureInfo.InvariantCulture, stackalloc char[256]);
         for (var index = 0; index < lines.Length; index++)
         {
             if (index > 0)
             {
-                text[written++] = (byte)'\n';
+                text.AppendFormatted('\n');
             }
 
-            written += Encoding.UTF8.GetBytes(lines[index], text[written..]);
+            text.AppendFormatted(lines[index]);
         }
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(text[..written], hash);
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-
+        Sha256(text.Text, hash);
+        text.Clear();
         Span<char> id = stackalloc char[MaxPrefixLength + (SHA256.HashSizeInBytes * 2)];
         prefix.CopyTo(id);
         var converted = Convert.TryToHexStringLower(hash[..(characters / 2)], id[prefix.Length..], out var hexWritten);
         Debug.Assert(converted && hexWritten == characters, "The hex digits fit the buffer.");
         return new string(id[..(prefix.Length + characters)]);
+    }
+
+    /// <summary>The SHA-256 of <paramref name="text"/>'s UTF-8, encoded on the stack unless it is long.</summary>
+    public static void Sha256(ReadOnlySpan<char> text, Span<byte> hash)
+    {
+        var byteCount = Encoding.UTF8.GetByteCount(text);
+        byte[]? rented = null;
+        var utf8 = byteCount <= MaxStackTextBytes ? stackalloc byte[MaxStackTextBytes] : (rented = ArrayPool<byte>.Shared.Rent(byteCount));
+        var written = Encoding.UTF8.GetBytes(text, utf8);
+        var hashed = SHA256.HashData(utf8[..written], hash);
+        Debug.Assert(hashed == SHA256.HashSizeInBytes, "SHA-256 writes 32 bytes.");
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 }

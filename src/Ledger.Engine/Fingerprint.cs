@@ -1,8 +1,7 @@
-using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Text;
+using Ledger.Domain;
 
 namespace Ledger.Engine;
 
@@ -12,30 +11,10 @@ namespace Ledger.Engine;
 /// </summary>
 public static class Fingerprint
 {
-    /// <summary>Longest canonical text kept on the stack; a request with long memos goes through a pooled buffer.</summary>
-    private const int MaxStackTextBytes = 1024;
-
+    /// <summary>The SHA-256 of the scope and the fields, each after a unit separator, formatted invariantly; null as "\u2400".</summary>
     public static string Of(string scope, params ReadOnlySpan<object?> fields)
     {
-        var text = Canonical(scope, fields);
-        var byteCount = Encoding.UTF8.GetByteCount(text);
-        byte[]? rented = null;
-        var utf8 = byteCount <= MaxStackTextBytes ? stackalloc byte[MaxStackTextBytes] : (rented = ArrayPool<byte>.Shared.Rent(byteCount));
-        var written = Encoding.UTF8.GetBytes(text, utf8);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(utf8[..written], hash);
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-
-        return Convert.ToHexStringLower(hash);
-    }
-
-    /// <summary>The scope and the fields, each after a unit separator, formatted invariantly; null as "\u2400".</summary>
-    private static string Canonical(string scope, ReadOnlySpan<object?> fields)
-    {
-        var text = new DefaultInterpolatedStringHandler(0, fields.Length, CultureInfo.InvariantCulture, stackalloc char[256]);
+        var text = new DefaultInterpolatedStringHandler(0, (2 * fields.Length) + 1, CultureInfo.InvariantCulture, stackalloc char[256]);
         text.AppendFormatted(scope);
         foreach (var field in fields)
         {
@@ -51,6 +30,9 @@ public static class Fingerprint
             }
         }
 
-        return text.ToStringAndClear();
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        DigestedIds.Sha256(text.Text, hash);
+        text.Clear();
+        return Convert.ToHexStringLower(hash);
     }
 }
