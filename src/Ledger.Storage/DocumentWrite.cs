@@ -35,13 +35,16 @@ public sealed record DocumentWrite
     public ReadOnlyMemory<byte> Body { get; }
     public string? IfMatchETag { get; }
 
+    /// <summary>The array of a body that came as an <see cref="ImmutableArray{T}"/>; null for any other body.</summary>
+    private readonly byte[]? immutableBody;
+
     /// <summary>
     /// True when <see cref="Body"/> came as an <see cref="ImmutableArray{T}"/>: nobody can change it
     /// afterwards, so a store may keep it as it is instead of copying it (see <see cref="BodyToKeep"/>).
     /// </summary>
-    public bool BodyIsImmutable { get; }
+    public bool BodyIsImmutable => immutableBody is not null;
 
-    private DocumentWrite(WriteKind kind, string id, string type, long? sortKey, string? indexKey, ReadOnlyMemory<byte> body, string? ifMatchETag, bool bodyIsImmutable = false)
+    private DocumentWrite(WriteKind kind, string id, string type, long? sortKey, string? indexKey, ReadOnlyMemory<byte> body, string? ifMatchETag)
     {
         StoreLimits.RequireValidId(id, nameof(id));
         StoreLimits.RequireValidId(type, nameof(type));
@@ -67,17 +70,19 @@ public sealed record DocumentWrite
         IndexKey = indexKey;
         Body = body;
         IfMatchETag = ifMatchETag;
-        BodyIsImmutable = bodyIsImmutable;
+    }
+
+    private DocumentWrite(WriteKind kind, string id, string type, long? sortKey, string? indexKey, ImmutableArray<byte> body, string? ifMatchETag)
+        : this(kind, id, type, sortKey, indexKey, ArrayOf(body), ifMatchETag)
+    {
+        immutableBody = ArrayOf(body);
     }
 
     /// <summary>
     /// The body as an array no caller can change after this write was handed over: an immutable body's
     /// own array, or a copy of any other, because its caller may reuse the buffer once the call returns.
     /// </summary>
-    public byte[] BodyToKeep()
-        => BodyIsImmutable && MemoryMarshal.TryGetArray(Body, out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length
-            ? whole.Array
-            : Body.ToArray();
+    public byte[] BodyToKeep() => immutableBody ?? Body.ToArray();
 
     public static DocumentWrite Create(string id, string type, ReadOnlyMemory<byte> body, long? sortKey = null, string? indexKey = null)
         => new(WriteKind.Create, id, type, sortKey, indexKey, body, null);
@@ -93,22 +98,22 @@ public sealed record DocumentWrite
 
     /// <summary>Creates with a body nobody can change afterwards, which a store keeps without copying.</summary>
     public static DocumentWrite Create(string id, string type, ImmutableArray<byte> body, long? sortKey = null, string? indexKey = null)
-        => new(WriteKind.Create, id, type, sortKey, indexKey, Kept(body), null, bodyIsImmutable: true);
+        => new(WriteKind.Create, id, type, sortKey, indexKey, body, null);
 
     /// <inheritdoc cref="Replace(string, string, ReadOnlyMemory{byte}, string, long?, string?)"/>
     public static DocumentWrite Replace(string id, string type, ImmutableArray<byte> body, string ifMatchETag, long? sortKey = null, string? indexKey = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(ifMatchETag);
-        return new(WriteKind.Replace, id, type, sortKey, indexKey, Kept(body), ifMatchETag, bodyIsImmutable: true);
+        return new(WriteKind.Replace, id, type, sortKey, indexKey, body, ifMatchETag);
     }
 
     /// <inheritdoc cref="Upsert(string, string, ReadOnlyMemory{byte}, long?, string?, string?)"/>
     public static DocumentWrite Upsert(string id, string type, ImmutableArray<byte> body, long? sortKey = null, string? indexKey = null, string? ifMatchETag = null)
-        => new(WriteKind.Upsert, id, type, sortKey, indexKey, Kept(body), ifMatchETag, bodyIsImmutable: true);
+        => new(WriteKind.Upsert, id, type, sortKey, indexKey, body, ifMatchETag);
 
     public static DocumentWrite Delete(string id, string type, string? ifMatchETag = null)
         => new(WriteKind.Delete, id, type, null, null, ReadOnlyMemory<byte>.Empty, ifMatchETag);
 
-    private static ReadOnlyMemory<byte> Kept(ImmutableArray<byte> body)
-        => body.IsDefault ? throw new ArgumentException("A document body must not be a default ImmutableArray.", nameof(body)) : ImmutableCollectionsMarshal.AsArray(body);
+    private static byte[] ArrayOf(ImmutableArray<byte> body)
+        => ImmutableCollectionsMarshal.AsArray(body) ?? throw new ArgumentException("A document body must not be a default ImmutableArray.", nameof(body));
 }

@@ -70,8 +70,9 @@ public sealed class InMemoryLedgerStore : ILedgerStore, IAtomicMultiPartitionSto
         ArgumentNullException.ThrowIfNull(batch);
         cancellationToken.ThrowIfCancellationRequested();
 
-        // Copy the writes and their bodies before taking the lock: the caller may reuse its list and
-        // buffers as soon as this call returns, and copying outside the lock keeps it short.
+        // Copy the writes, and every body its caller could still change, before taking the lock: the
+        // caller may reuse its list and buffers as soon as this call returns, and copying outside the
+        // lock keeps it short. Immutable bodies are kept as they are (DocumentWrite.BodyToKeep).
         var copy = StagedBatch.Of(batch);
         lock (gate)
         {
@@ -449,7 +450,7 @@ public sealed class InMemoryLedgerStore : ILedgerStore, IAtomicMultiPartitionSto
 
     private readonly record struct DocumentKey(string Partition, string Id);
 
-    /// <summary>A batch's writes with private copies of their bodies, taken before the lock.</summary>
+    /// <summary>A batch's writes with bodies no caller can change (immutable ones, or private copies), taken before the lock.</summary>
     private readonly record struct StagedBatch(string Partition, DocumentWrite[] Writes, byte[][] Bodies)
     {
         public static StagedBatch Of(PartitionBatch batch)
