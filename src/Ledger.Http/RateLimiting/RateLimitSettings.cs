@@ -105,7 +105,7 @@ public sealed record RateLimitSettings
             .ToDictionary(app => app.Key, app => TokenBucketSettings.Read(app.GetSection("RateLimit"), perApp), StringComparer.Ordinal);
         if (section["InFlightQueue"] is { } queueText && queueText.Trim() != "0")
         {
-            throw new InvalidOperationException($"'{SectionName}:InFlightQueue' is '{queueText}'; requests beyond MaxInFlight are shed at once, never queued: leave it out or set 0.");
+            throw new InvalidOperationException($"'{SectionName}:InFlightQueue' is '{queueText}'; requests beyond MaxInFlight are shed, never queued for a place: leave it out or set 0.");
         }
 
         return new RateLimitSettings

@@ -14,7 +14,7 @@ namespace Ledger.Host.Tests.RateLimiting;
 
 /// <summary>
 /// Token buckets per app and per key answer 429 <c>rate_limited</c> with Retry-After once spent; the bound on
-/// requests in flight sheds the excess with 503 <c>overloaded</c> at once instead of queueing it.
+/// requests in flight sheds the excess with 503 <c>overloaded</c> instead of queueing it for a place.
 /// </summary>
 public sealed class RateLimitTests
 {
@@ -67,7 +67,7 @@ public sealed class RateLimitTests
     }
 
     [Fact]
-    public async Task Beyond_the_in_flight_bound_a_request_is_shed_at_once_with_503_overloaded_and_Retry_After()
+    public async Task Beyond_the_in_flight_bound_a_request_is_shed_without_waiting_for_a_place_with_503_overloaded_and_Retry_After()
     {
         var store = new FaultyStore(new InMemoryLedgerStore());
         await using var factory = new LedgerApiFactory();
@@ -244,7 +244,7 @@ public sealed class RateLimitTests
     private static readonly string HeldAccountPartition = DocumentTypes.AccountPartition(AppId.From("app1"), AccountId.From("acct-1"));
 
     /// <summary>
-    /// Starts the request that holds the only place, again while it comes back shed at once. The test
+    /// Starts the request that holds the only place, again while it comes back shed instead of held. The test
     /// server hands a client its answer before the middleware that answered it has given its place back
     /// (a real connection reads its next request only after that), so the request right after an answered
     /// one can still find the place taken.
