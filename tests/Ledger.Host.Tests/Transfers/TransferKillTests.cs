@@ -15,8 +15,14 @@ namespace Ledger.Host.Tests.Transfers;
 /// </summary>
 public sealed class TransferKillTests(Xunit.Abstractions.ITestOutputHelper output)
 {
+    /// <summary>Requests in flight at once: below the host's in-flight bound, so none is shed and the kill always cuts some off.</summary>
+    private const int Senders = 32;
+
     private sealed record Sent(string Key, string From, string To, long Amount, string TransferId)
     {
+        /// <summary>Whether the request went out; those that did not are never reserved.</summary>
+        public bool Started { get; set; }
+
         public int Status { get; set; }
     }
 
@@ -47,34 +53,44 @@ public sealed class TransferKillTests(Xunit.Abstractions.ITestOutputHelper outpu
                 sent.Add(new Sent(key, from, to, 1 + random.Next(40), TransferId.Derive(AppId.From("app1"), IdempotencyKey.From(key), "transfer", AccountId.From(from)).Value));
             }
 
-            // Everything at once; the kill comes right after the tenth acknowledgement.
+            // Each sender posts the next transfer as soon as its last one is answered, until the kill cuts
+            // it off, so requests are always in flight; the kill comes right after the tenth acknowledgement. (Sending all 400 at
+            // once let the in-flight bound shed most of them at once, and sometimes every request was
+            // answered before the kill landed.)
             var acknowledged = 0;
+            var next = -1;
             var killNow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var requests = sent.Select(transfer => Task.Run(async () =>
+            var senders = Enumerable.Range(0, Senders).Select(_ => Task.Run(async () =>
             {
-                try
+                for (var index = Interlocked.Increment(ref next); index < sent.Count; index = Interlocked.Increment(ref next))
                 {
-                    var response = await client.PostAsync("/transfers", TransferApi.Transfer(transfer.From, transfer.To, transfer.Amount, nonce: transfer.Key));
-                    transfer.Status = response.Status;
-                    if (response.Status is 201 or 202 && Interlocked.Increment(ref acknowledged) == 10)
+                    var transfer = sent[index];
+                    transfer.Started = true;
+                    try
                     {
-                        killNow.TrySetResult();
+                        var response = await client.PostAsync("/transfers", TransferApi.Transfer(transfer.From, transfer.To, transfer.Amount, nonce: transfer.Key));
+                        transfer.Status = response.Status;
+                        if (response.Status is 201 or 202 && Interlocked.Increment(ref acknowledged) == 10)
+                        {
+                            killNow.TrySetResult();
+                        }
                     }
-                }
-                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
-                {
-                    // Cut off by the kill: the client never learned the outcome.
+                    catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
+                    {
+                        // Cut off by the kill: the client never learned the outcome.
+                        return;
+                    }
                 }
             })).ToArray();
 
-            await Task.WhenAny(killNow.Task, Task.WhenAll(requests));
+            await Task.WhenAny(killNow.Task, Task.WhenAll(senders));
             await first.KillAsync();
-            await Task.WhenAll(requests);
+            await Task.WhenAll(senders);
         }
 
         var acknowledgedBeforeKill = sent.Where(transfer => transfer.Status is 201 or 202).ToArray();
         Assert.True(acknowledgedBeforeKill.Length >= 10, $"only {acknowledgedBeforeKill.Length} acknowledged");
-        Assert.Contains(sent, transfer => transfer.Status == 0);
+        Assert.Contains(sent, transfer => transfer.Started && transfer.Status == 0);
 
         var states = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         await using (var second = await HostProcess.StartAsync(data.Path, port))
@@ -119,9 +135,9 @@ public sealed class TransferKillTests(Xunit.Abstractions.ITestOutputHelper outpu
 
             Assert.Equal(6000, (await Task.WhenAll(accounts.Select(account => TransferApi.BalanceAsync(client, account)))).Sum(balance => balance.Balance));
             output.WriteLine(
-                $"{sent.Count} sent, {acknowledgedBeforeKill.Length} acknowledged before the kill ({sent.Count(transfer => transfer.Status == 422)} refused, {sent.Count(transfer => transfer.Status == 0)} cut off); " +
+                $"{sent.Count(transfer => transfer.Started)} sent, {acknowledgedBeforeKill.Length} acknowledged before the kill ({sent.Count(transfer => transfer.Status == 422)} refused, {sent.Count(transfer => transfer.Started && transfer.Status == 0)} cut off); " +
                 $"after the restart {states.Values.Count(state => state == "posted")} posted, {states.Values.Count(state => state == "voided")} voided, {states.Values.Count(state => state == "absent")} never reserved; " +
-                $"{sent.Count(transfer => transfer.Status == 0 && states[transfer.TransferId] == "posted")} of the cut-off ones were posted.");
+                $"{sent.Count(transfer => transfer.Started && transfer.Status == 0 && states[transfer.TransferId] == "posted")} of the cut-off ones were posted.");
         }
 
         // The data directory itself: no transfer is left open, and each account's entries add up to its balance.
