@@ -8,14 +8,14 @@ using Ledger.Store.Sqlite;
 namespace Ledger.Host.Tests.Transfers;
 
 /// <summary>
-/// Invariants 6 and 7 with a real process: the built host is SIGKILLed while hundreds of transfers between
+/// Invariants 6 and 7 with a real process: the built host is SIGKILLed while transfers between
 /// a few accounts are in flight, right after some were acknowledged, then started again on the same data
 /// directory. The host re-drives unfinished transfers at start-up; every transfer must end posted or voided
 /// (or never have been reserved), every acknowledged one must be there, and the balances must add up.
 /// </summary>
 public sealed class TransferKillTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    /// <summary>Requests in flight at once: below the host's in-flight bound, so none is shed and the kill always cuts some off.</summary>
+    /// <summary>Requests in flight at once: below the host's in-flight bound, so none is shed and the kill finds some in flight.</summary>
     private const int Senders = 32;
 
     private sealed record Sent(string Key, string From, string To, long Amount, string TransferId)
@@ -54,9 +54,9 @@ public sealed class TransferKillTests(Xunit.Abstractions.ITestOutputHelper outpu
             }
 
             // Each sender posts the next transfer as soon as its last one is answered, until the kill cuts
-            // it off, so requests are always in flight; the kill comes right after the tenth acknowledgement. (Sending all 400 at
-            // once let the in-flight bound shed most of them at once, and sometimes every request was
-            // answered before the kill landed.)
+            // it off, so requests are always in flight; the kill comes right after the tenth
+            // acknowledgement. (Sending all 400 at once let the in-flight bound shed most of them at
+            // once, and sometimes every request was answered before the kill landed.)
             var acknowledged = 0;
             var next = -1;
             var killNow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
