@@ -44,7 +44,8 @@ public sealed record DocumentWrite
     /// </summary>
     public bool BodyIsImmutable => immutableBody is not null;
 
-    private DocumentWrite(WriteKind kind, string id, string type, long? sortKey, string? indexKey, ReadOnlyMemory<byte> body, string? ifMatchETag)
+    /// <param name="immutableBody"><paramref name="body"/>'s own array when it came as an <see cref="ImmutableArray{T}"/>.</param>
+    private DocumentWrite(WriteKind kind, string id, string type, long? sortKey, string? indexKey, ReadOnlyMemory<byte> body, string? ifMatchETag, byte[]? immutableBody = null)
     {
         StoreLimits.RequireValidId(id, nameof(id));
         StoreLimits.RequireValidId(type, nameof(type));
@@ -63,6 +64,11 @@ public sealed record DocumentWrite
             throw new ArgumentException("A document body must not be empty.", nameof(body));
         }
 
+        if (kind == WriteKind.Replace)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(ifMatchETag);
+        }
+
         Kind = kind;
         Id = id;
         Type = type;
@@ -70,12 +76,7 @@ public sealed record DocumentWrite
         IndexKey = indexKey;
         Body = body;
         IfMatchETag = ifMatchETag;
-    }
-
-    private DocumentWrite(WriteKind kind, string id, string type, long? sortKey, string? indexKey, ImmutableArray<byte> body, string? ifMatchETag)
-        : this(kind, id, type, sortKey, indexKey, ArrayOf(body), ifMatchETag)
-    {
-        immutableBody = ArrayOf(body);
+        this.immutableBody = immutableBody;
     }
 
     /// <summary>
@@ -88,32 +89,29 @@ public sealed record DocumentWrite
         => new(WriteKind.Create, id, type, sortKey, indexKey, body, null);
 
     public static DocumentWrite Replace(string id, string type, ReadOnlyMemory<byte> body, string ifMatchETag, long? sortKey = null, string? indexKey = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(ifMatchETag);
-        return new(WriteKind.Replace, id, type, sortKey, indexKey, body, ifMatchETag);
-    }
+        => new(WriteKind.Replace, id, type, sortKey, indexKey, body, ifMatchETag);
 
     public static DocumentWrite Upsert(string id, string type, ReadOnlyMemory<byte> body, long? sortKey = null, string? indexKey = null, string? ifMatchETag = null)
         => new(WriteKind.Upsert, id, type, sortKey, indexKey, body, ifMatchETag);
 
     /// <summary>Creates with a body nobody can change afterwards, which a store keeps without copying.</summary>
     public static DocumentWrite Create(string id, string type, ImmutableArray<byte> body, long? sortKey = null, string? indexKey = null)
-        => new(WriteKind.Create, id, type, sortKey, indexKey, body, null);
+        => WithImmutableBody(WriteKind.Create, id, type, sortKey, indexKey, body, null);
 
     /// <inheritdoc cref="Replace(string, string, ReadOnlyMemory{byte}, string, long?, string?)"/>
     public static DocumentWrite Replace(string id, string type, ImmutableArray<byte> body, string ifMatchETag, long? sortKey = null, string? indexKey = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(ifMatchETag);
-        return new(WriteKind.Replace, id, type, sortKey, indexKey, body, ifMatchETag);
-    }
+        => WithImmutableBody(WriteKind.Replace, id, type, sortKey, indexKey, body, ifMatchETag);
 
     /// <inheritdoc cref="Upsert(string, string, ReadOnlyMemory{byte}, long?, string?, string?)"/>
     public static DocumentWrite Upsert(string id, string type, ImmutableArray<byte> body, long? sortKey = null, string? indexKey = null, string? ifMatchETag = null)
-        => new(WriteKind.Upsert, id, type, sortKey, indexKey, body, ifMatchETag);
+        => WithImmutableBody(WriteKind.Upsert, id, type, sortKey, indexKey, body, ifMatchETag);
 
     public static DocumentWrite Delete(string id, string type, string? ifMatchETag = null)
         => new(WriteKind.Delete, id, type, null, null, ReadOnlyMemory<byte>.Empty, ifMatchETag);
 
-    private static byte[] ArrayOf(ImmutableArray<byte> body)
-        => ImmutableCollectionsMarshal.AsArray(body) ?? throw new ArgumentException("A document body must not be a default ImmutableArray.", nameof(body));
+    private static DocumentWrite WithImmutableBody(WriteKind kind, string id, string type, long? sortKey, string? indexKey, ImmutableArray<byte> body, string? ifMatchETag)
+    {
+        var array = ImmutableCollectionsMarshal.AsArray(body) ?? throw new ArgumentException("A document body must not be a default ImmutableArray.", nameof(body));
+        return new(kind, id, type, sortKey, indexKey, array, ifMatchETag, array);
+    }
 }
