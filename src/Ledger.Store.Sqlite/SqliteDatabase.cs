@@ -10,18 +10,18 @@ internal static class SqliteDatabase
 
     /// <summary>Bumped whenever the schema changes; a file from a newer build is refused, not misread.</summary>
     /// <remarks>
-    /// Version 3 cuts the pages a posting dirties (WAL pages per posting, measured with the tests'
-    /// PostingLoad generator, are in the README). The sort-key index holds only documents with a sort key
-    /// (entries, snapshots), so idempotency claims and accounts stay out of it. The change feed reads an
-    /// append-only log, <c>changes</c>, keyed by LSN: every create and replace appends a row at its end,
-    /// where a unique LSN index on the documents made each replace delete an entry in the middle of it; a
-    /// logged version that is no longer its document's current one is skipped. The ETag is the LSN, no
-    /// longer stored twice. Triggers append to the log inside the very statement that writes the document,
-    /// so a single create stays one atomic statement. New rows still take the next rowid, so bodies append at the table's end, and a
-    /// replace that keeps a document's keys rewrites only its row. Versions 1 and 2 are upgraded in place
-    /// when the file is opened, in one transaction.
+    /// Version 3 cut the pages a posting dirties: the sort-key index holds only documents with a sort key
+    /// (entries, snapshots), so idempotency claims and accounts stay out of it; the change feed reads an
+    /// append-only log, <c>changes</c>, keyed by LSN, that triggers fill inside the very statement that
+    /// writes a document; the ETag is the LSN. Version 4 indexes documents by integer keys instead of their
+    /// text partition and id (<see cref="DocumentKeys"/>): a non-unique index on a 64-bit key replaces the
+    /// primary key on the text pair, the sort-key index leads with the partition's 32-bit hash, and a log
+    /// row names its document's rowid. Index entries shrink from about a hundred bytes to a few dozen, so
+    /// a posting's writes dirty and split fewer pages. New rows still take the next rowid, so bodies append
+    /// at the table's end, and a replace that keeps a document's keys rewrites only its row. Older files
+    /// are upgraded in place when opened, in one transaction.
     /// </remarks>
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     /// <summary>The writer connection's page cache, in KiB (SQLite reads a negative cache_size as KiB).</summary>
     private const int WriterCacheKibibytes = 32 * 1024;
@@ -29,8 +29,14 @@ internal static class SqliteDatabase
     /// <summary>The size a restarted WAL file is truncated back to.</summary>
     private const long WalSizeLimitBytes = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// The version 4 schema. The writer's insert is the must-not-exist check, because the key index is not
+    /// unique: it inserts only when no row has the same key, partition and id.
+    /// </summary>
     private const string CreateSchemaSql = """
         CREATE TABLE IF NOT EXISTS documents (
+            key          INTEGER NOT NULL,
+            part         INTEGER NOT NULL,
             partition    TEXT    NOT NULL,
             id           TEXT    NOT NULL,
             type         TEXT    NOT NULL,
@@ -38,15 +44,14 @@ internal static class SqliteDatabase
             index_key    TEXT,
             lsn          INTEGER NOT NULL,
             committed_at INTEGER NOT NULL,
-            body         BLOB    NOT NULL,
-            PRIMARY KEY (partition, id)
+            body         BLOB    NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS documents_by_sort_key ON documents (partition, type, sort_key, id) WHERE sort_key IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS documents_by_key ON documents (key);
+        CREATE INDEX IF NOT EXISTS documents_by_sort_key ON documents (part, type, sort_key, id) WHERE sort_key IS NOT NULL;
         CREATE INDEX IF NOT EXISTS documents_by_index_key ON documents (type, index_key, partition, id) WHERE index_key IS NOT NULL;
         CREATE TABLE IF NOT EXISTS changes (
-            lsn       INTEGER PRIMARY KEY,
-            partition TEXT NOT NULL,
-            id        TEXT NOT NULL
+            lsn      INTEGER PRIMARY KEY,
+            document INTEGER NOT NULL
         );
         CREATE TABLE IF NOT EXISTS checkpoints (
             consumer     TEXT NOT NULL PRIMARY KEY,
@@ -54,17 +59,63 @@ internal static class SqliteDatabase
         );
         CREATE TRIGGER IF NOT EXISTS documents_log_insert AFTER INSERT ON documents
         BEGIN
-            INSERT INTO changes (lsn, partition, id) VALUES (NEW.lsn, NEW.partition, NEW.id);
+            INSERT INTO changes (lsn, document) VALUES (NEW.lsn, NEW.rowid);
         END;
         CREATE TRIGGER IF NOT EXISTS documents_log_update AFTER UPDATE OF lsn ON documents
         BEGIN
-            INSERT INTO changes (lsn, partition, id) VALUES (NEW.lsn, NEW.partition, NEW.id);
+            INSERT INTO changes (lsn, document) VALUES (NEW.lsn, NEW.rowid);
         END;
         """;
 
+    /// <summary>Holds the document-key seed; made before the schema, because upgrading to version 4 needs the seed.</summary>
+    private const string CreateSettingsSql = """
+        CREATE TABLE IF NOT EXISTS store_settings (name TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT INTO store_settings (name, value) VALUES ($name, $value) ON CONFLICT (name) DO NOTHING;
+        SELECT value FROM store_settings WHERE name = $name;
+        """;
+
     /// <summary>
-    /// Moves a version 1 or 2 file to version 3 in place; <see cref="CreateSchemaSql"/> then builds the new
-    /// indexes. The last LSN ever issued (store_state) is kept as a log row that names no document, so the
+    /// Moves a version 3 file to version 4 in place, copying every document in rowid order with its keys
+    /// (computed by the functions <see cref="RegisterKeyFunctions"/> adds) and pointing every log row at
+    /// its document's new rowid; a row whose document is gone (or the row that only keeps the last LSN
+    /// issued) names rowid 0, which no document has. <see cref="CreateSchemaSql"/> then builds the rest.
+    /// </summary>
+    private const string UpgradeToVersion4Sql = """
+        CREATE TABLE documents_v4 (
+            key          INTEGER NOT NULL,
+            part         INTEGER NOT NULL,
+            partition    TEXT    NOT NULL,
+            id           TEXT    NOT NULL,
+            type         TEXT    NOT NULL,
+            sort_key     INTEGER,
+            index_key    TEXT,
+            lsn          INTEGER NOT NULL,
+            committed_at INTEGER NOT NULL,
+            body         BLOB    NOT NULL
+        );
+        INSERT INTO documents_v4 (key, part, partition, id, type, sort_key, index_key, lsn, committed_at, body)
+            SELECT ledger_document_key(partition, id), ledger_partition_key(partition), partition, id, type, sort_key, index_key, lsn, committed_at, body
+            FROM documents ORDER BY rowid;
+        DROP TABLE documents;
+        ALTER TABLE documents_v4 RENAME TO documents;
+        CREATE INDEX documents_by_key ON documents (key);
+        CREATE TABLE changes_v4 (
+            lsn      INTEGER PRIMARY KEY,
+            document INTEGER NOT NULL
+        );
+        INSERT INTO changes_v4 (lsn, document)
+            SELECT c.lsn, COALESCE(
+                (SELECT d.rowid FROM documents AS d
+                 WHERE d.key = ledger_document_key(c.partition, c.id) AND d.partition = c.partition AND d.id = c.id),
+                0)
+            FROM changes AS c ORDER BY c.lsn;
+        DROP TABLE changes;
+        ALTER TABLE changes_v4 RENAME TO changes;
+        """;
+
+    /// <summary>
+    /// Moves a version 1 or 2 file to version 3 in place; <see cref="UpgradeToVersion4Sql"/> then takes it
+    /// on to version 4. The last LSN ever issued (store_state) is kept as a log row that names no document, so the
     /// sequence continues past a newest document that was deleted.
     /// </summary>
     private const string UpgradeToVersion3Sql = """
@@ -93,9 +144,9 @@ internal static class SqliteDatabase
 
     /// <summary>
     /// Opens the one writer connection, switches the file to WAL with full durability, and creates or
-    /// checks the schema.
+    /// checks the schema; <paramref name="keys"/> are the file's document keys.
     /// </summary>
-    public static SqliteConnection OpenWriter(string databasePath, SqliteLedgerStoreOptions options)
+    public static SqliteConnection OpenWriter(string databasePath, SqliteLedgerStoreOptions options, out DocumentKeys keys)
     {
         var connection = Open(databasePath, SqliteOpenMode.ReadWriteCreate, options);
         try
@@ -125,21 +176,7 @@ internal static class SqliteDatabase
             // transaction, so it lives in memory, bounded by what one group touches.
             Execute(connection, "PRAGMA temp_store = MEMORY;");
 
-            var fileVersion = Convert.ToInt64(ExecuteScalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
-            if (fileVersion > SchemaVersion)
-            {
-                throw new InvalidOperationException($"'{databasePath}' has schema version {fileVersion}; this build understands up to {SchemaVersion}.");
-            }
-
-            Execute(connection, "BEGIN IMMEDIATE;");
-            if (HasTable(connection, "documents") && !HasTable(connection, "changes"))
-            {
-                Execute(connection, UpgradeToVersion3Sql);
-            }
-
-            Execute(connection, CreateSchemaSql);
-            Execute(connection, $"PRAGMA user_version = {SchemaVersion};");
-            Execute(connection, "COMMIT;");
+            keys = CreateOrUpgradeSchema(connection, databasePath);
             return connection;
         }
         catch
@@ -147,6 +184,54 @@ internal static class SqliteDatabase
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Creates the schema, or upgrades an older file to it, in one transaction; returns the file's document keys.</summary>
+    private static DocumentKeys CreateOrUpgradeSchema(SqliteConnection connection, string databasePath)
+    {
+        var fileVersion = Convert.ToInt64(ExecuteScalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
+        if (fileVersion > SchemaVersion)
+        {
+            throw new InvalidOperationException($"'{databasePath}' has schema version {fileVersion}; this build understands up to {SchemaVersion}.");
+        }
+
+        Execute(connection, "BEGIN IMMEDIATE;");
+        var keys = ReadOrCreateKeySeed(connection);
+        if (HasTable(connection, "documents"))
+        {
+            if (!HasTable(connection, "changes"))
+            {
+                Execute(connection, UpgradeToVersion3Sql);
+            }
+
+            if (!HasColumn(connection, "documents", "key"))
+            {
+                RegisterKeyFunctions(connection, keys);
+                Execute(connection, UpgradeToVersion4Sql);
+            }
+        }
+
+        Execute(connection, CreateSchemaSql);
+        Execute(connection, $"PRAGMA user_version = {SchemaVersion};");
+        Execute(connection, "COMMIT;");
+        return keys;
+    }
+
+    /// <summary>The file's document-key seed, drawn at random (from a cryptographic source: it must not be guessable) the first time.</summary>
+    private static DocumentKeys ReadOrCreateKeySeed(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = CreateSettingsSql;
+        command.Parameters.AddWithValue("$name", DocumentKeys.SeedSettingName);
+        command.Parameters.AddWithValue("$value", BitConverter.ToInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(sizeof(long))));
+        return new DocumentKeys((long)command.ExecuteScalar()!);
+    }
+
+    /// <summary>The key functions the upgrade's SQL calls; they compute exactly what the writer and readers compute.</summary>
+    private static void RegisterKeyFunctions(SqliteConnection connection, DocumentKeys keys)
+    {
+        connection.CreateFunction("ledger_document_key", (string partition, string id) => keys.Of(partition, id), isDeterministic: true);
+        connection.CreateFunction("ledger_partition_key", (string partition) => keys.PartitionOf(partition), isDeterministic: true);
     }
 
     /// <summary>
@@ -216,6 +301,15 @@ internal static class SqliteDatabase
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $name;";
         command.Parameters.AddWithValue("$name", name);
+        return (long)command.ExecuteScalar()! == 1;
+    }
+
+    private static bool HasColumn(SqliteConnection connection, string table, string column)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info($table) WHERE name = $column;";
+        command.Parameters.AddWithValue("$table", table);
+        command.Parameters.AddWithValue("$column", column);
         return (long)command.ExecuteScalar()! == 1;
     }
 

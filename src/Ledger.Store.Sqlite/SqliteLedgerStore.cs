@@ -41,17 +41,17 @@ public sealed class SqliteLedgerStore : ILedgerStore, IAtomicMultiPartitionStore
         maxBusyRetries = options.MaxBusyRetries;
         idleReaders = Channel.CreateBounded<SqliteReadConnection>(readConnectionCount);
 
-        var writerConnection = SqliteDatabase.OpenWriter(DatabasePath, options);
+        var writerConnection = SqliteDatabase.OpenWriter(DatabasePath, options, out var keys);
         SqliteCheckpointer? checkpointer = null;
         try
         {
             checkpointer = new SqliteCheckpointer(SqliteDatabase.OpenCheckpointer(DatabasePath, options), options.CheckpointInterval);
             for (var opened = 0; opened < readConnectionCount; opened++)
             {
-                idleReaders.Writer.TryWrite(new SqliteReadConnection(SqliteDatabase.OpenReader(DatabasePath, options)));
+                idleReaders.Writer.TryWrite(new SqliteReadConnection(SqliteDatabase.OpenReader(DatabasePath, options), keys));
             }
 
-            writer = new SqliteWriter(writerConnection, checkpointer, options, timeProvider);
+            writer = new SqliteWriter(writerConnection, keys, checkpointer, options, timeProvider);
             this.checkpointer = checkpointer;
         }
         catch

@@ -22,17 +22,18 @@ internal sealed class SqliteReadConnection : IDisposable
 
     /// <summary>
     /// The change-log rows after <c>$after</c> that are still their document's current version, joined to
-    /// it; CROSS JOIN keeps SQLite walking the log in LSN order and looking each document up by its key.
+    /// it; CROSS JOIN keeps SQLite walking the log in LSN order and looking each document up by its rowid.
     /// </summary>
     private const string LiveChangesAfter = """
         FROM changes AS c CROSS JOIN documents AS d
-        WHERE c.lsn > $after AND d.partition = c.partition AND d.id = c.id AND d.lsn = c.lsn
+        WHERE c.lsn > $after AND d.rowid = c.document AND d.lsn = c.lsn
         """;
 
     /// <summary>Appended to a prefix, the highest code point bounds the range of keys that start with it.</summary>
     private const string HighestCodePoint = "\U0010FFFF";
 
     private readonly SqliteConnection connection;
+    private readonly DocumentKeys keys;
     private readonly List<SqliteCommand> all = [];
     private readonly SqliteCommand pointRead;
     private readonly SqliteCommand exactIndexQuery;
@@ -52,10 +53,11 @@ internal sealed class SqliteReadConnection : IDisposable
     private readonly SqliteCommand unsortedAscending;
     private readonly SqliteCommand unsortedDescending;
 
-    public SqliteReadConnection(SqliteConnection connection)
+    public SqliteReadConnection(SqliteConnection connection, DocumentKeys keys)
     {
         this.connection = connection;
-        pointRead = Prepare($"SELECT {Columns} FROM documents WHERE partition = $partition AND id = $id;", "$partition", "$id");
+        this.keys = keys;
+        pointRead = Prepare($"SELECT {Columns} FROM documents WHERE key = $key AND partition = $partition AND id = $id;", "$key", "$partition", "$id");
 
         // The row-value comparison resumes strictly after the continuation's row; without a
         // continuation it starts at (key, '', ''), which is before every real row with that key.
@@ -91,8 +93,9 @@ internal sealed class SqliteReadConnection : IDisposable
 
     public StoredDocument? Read(string partition, string id)
     {
-        pointRead.Parameters[0].Value = partition;
-        pointRead.Parameters[1].Value = id;
+        pointRead.Parameters[0].Value = keys.Of(partition, id);
+        pointRead.Parameters[1].Value = partition;
+        pointRead.Parameters[2].Value = id;
         using var reader = pointRead.ExecuteReader();
         return reader.Read() ? ToDocument(reader) : null;
     }
@@ -100,7 +103,7 @@ internal sealed class SqliteReadConnection : IDisposable
     /// <summary>
     /// Bounded reads use the sort-key index alone: a bound compares false with a NULL sort key. The index
     /// holds only documents that have a sort key, so an unbounded read also reads the partition's
-    /// documents of that type without one, from the primary key: first when ascending, last when
+    /// documents of that type without one, from the partition's range of keys: first when ascending, last when
     /// descending, as SQLite orders NULL and the in-memory store copies.
     /// </summary>
     public IReadOnlyList<StoredDocument> ReadRange(RangeQuery query)
@@ -113,6 +116,7 @@ internal sealed class SqliteReadConnection : IDisposable
         }
 
         var command = RangeCommand(query.MinSortKey is not null, query.MaxSortKey is not null, query.Descending);
+        command.Parameters["$part"].Value = keys.PartitionOf(query.Partition);
         command.Parameters["$partition"].Value = query.Partition;
         command.Parameters["$type"].Value = query.Type;
         command.Parameters["$limit"].Value = query.Limit - documents.Count;
@@ -308,22 +312,34 @@ internal sealed class SqliteReadConnection : IDisposable
         }
     }
 
-    private static void ReadUnsorted(SqliteCommand command, RangeQuery query, List<StoredDocument> documents)
+    private void ReadUnsorted(SqliteCommand command, RangeQuery query, List<StoredDocument> documents)
     {
         if (documents.Count >= query.Limit)
         {
             return;
         }
 
-        command.Parameters[0].Value = query.Partition;
-        command.Parameters[1].Value = query.Type;
-        command.Parameters[2].Value = query.Limit - documents.Count;
+        var (lowest, highest) = keys.RangeOf(query.Partition);
+        command.Parameters[0].Value = lowest;
+        command.Parameters[1].Value = highest;
+        command.Parameters[2].Value = query.Partition;
+        command.Parameters[3].Value = query.Type;
+        command.Parameters[4].Value = query.Limit - documents.Count;
         ReadAll(command, documents);
     }
 
-    /// <summary>Scans the partition's primary-key range; only unbounded range reads need it.</summary>
+    /// <summary>
+    /// Scans the partition's range of keys and sorts what it finds by id. Like the primary-key scan it
+    /// replaced, it reads every document of the partition; only unbounded range reads need it.
+    /// </summary>
     private SqliteCommand PrepareUnsorted(string direction) => Prepare(
-        $"SELECT {Columns} FROM documents WHERE partition = $partition AND type = $type AND sort_key IS NULL ORDER BY id {direction} LIMIT $limit;",
+        $"""
+        SELECT {Columns} FROM documents
+        WHERE key BETWEEN $lowest AND $highest AND partition = $partition AND type = $type AND sort_key IS NULL
+        ORDER BY id {direction} LIMIT $limit;
+        """,
+        "$lowest",
+        "$highest",
         "$partition",
         "$type",
         "$limit");
@@ -338,8 +354,8 @@ internal sealed class SqliteReadConnection : IDisposable
         }
 
         var direction = descending ? "DESC" : "ASC";
-        var parameterNames = new List<string> { "$partition", "$type" };
-        var sql = new System.Text.StringBuilder($"SELECT {Columns} FROM documents WHERE partition = $partition AND type = $type AND sort_key IS NOT NULL");
+        var parameterNames = new List<string> { "$part", "$partition", "$type" };
+        var sql = new System.Text.StringBuilder($"SELECT {Columns} FROM documents WHERE part = $part AND partition = $partition AND type = $type AND sort_key IS NOT NULL");
         if (hasMin)
         {
             sql.Append(" AND sort_key >= $min");

@@ -26,7 +26,7 @@ internal sealed class SqliteWriter
     private long requestCount;
     private long pagesWritten;
 
-    public SqliteWriter(SqliteConnection connection, SqliteCheckpointer checkpointer, SqliteLedgerStoreOptions options, TimeProvider timeProvider)
+    public SqliteWriter(SqliteConnection connection, DocumentKeys keys, SqliteCheckpointer checkpointer, SqliteLedgerStoreOptions options, TimeProvider timeProvider)
     {
         this.connection = connection;
         this.checkpointer = checkpointer;
@@ -34,7 +34,7 @@ internal sealed class SqliteWriter
         maxGroupSize = options.MaxGroupCommitBatches;
         maxBusyRetries = options.MaxBusyRetries;
         queueCapacity = options.WriteQueueCapacity;
-        statements = new WriterStatements(connection);
+        statements = new WriterStatements(connection, keys);
         queue = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(options.WriteQueueCapacity)
         {
             SingleReader = true,
@@ -364,14 +364,14 @@ internal sealed class SqliteWriter
         if (write.Kind == WriteKind.Delete)
         {
             // The document's rows in the change log now name a version that no longer exists; the feed skips them.
-            statements.DeleteDocument(partition, write.Id);
+            statements.DeleteDocument(current ?? throw new InvalidOperationException($"Delete of '{write.Id}' passed its precondition on a missing document."));
             return new WriteOutcome(string.Empty, null);
         }
 
         sequenceNumber = checked(sequenceNumber + 1);
         if (current is { } existing)
         {
-            statements.UpdateDocument(partition, write, existing, sequenceNumber, committedAt.UtcTicks);
+            statements.UpdateDocument(write, existing, sequenceNumber, committedAt.UtcTicks);
         }
         else
         {

@@ -9,6 +9,7 @@ namespace Ledger.Store.Sqlite;
 internal sealed class WriterStatements : IDisposable
 {
     private readonly List<SqliteCommand> all = [];
+    private readonly DocumentKeys keys;
     private readonly SqliteCommand begin;
     private readonly SqliteCommand commit;
     private readonly SqliteCommand rollback;
@@ -23,8 +24,9 @@ internal sealed class WriterStatements : IDisposable
     private readonly SqliteCommand deleteDocument;
     private readonly SqliteCommand upsertCheckpoint;
 
-    public WriterStatements(SqliteConnection connection)
+    public WriterStatements(SqliteConnection connection, DocumentKeys keys)
     {
+        this.keys = keys;
         // IMMEDIATE takes the write lock up front, so a busy database fails here, before any work.
         begin = Prepare(connection, "BEGIN IMMEDIATE;");
         commit = Prepare(connection, "COMMIT;");
@@ -38,45 +40,58 @@ internal sealed class WriterStatements : IDisposable
         selectLastSequenceNumber = Prepare(connection, "SELECT COALESCE(MAX(lsn), 0) FROM changes;");
         selectCurrent = Prepare(
             connection,
-            "SELECT lsn, type, sort_key, index_key FROM documents WHERE partition = $partition AND id = $id;",
+            "SELECT rowid, lsn, type, sort_key, index_key FROM documents WHERE key = $key AND partition = $partition AND id = $id;",
+            ("$key", SqliteType.Integer),
             ("$partition", SqliteType.Text),
             ("$id", SqliteType.Text));
+
+        // The key index is not unique (DocumentKeys), so the insert itself checks that the id is new.
         insertDocument = Prepare(
             connection,
             """
-            INSERT INTO documents (partition, id, type, sort_key, index_key, lsn, committed_at, body)
-            VALUES ($partition, $id, $type, $sort_key, $index_key, $lsn, $committed_at, $body)
-            ON CONFLICT (partition, id) DO NOTHING;
+            INSERT INTO documents (key, part, partition, id, type, sort_key, index_key, lsn, committed_at, body)
+            SELECT $key, $part, $partition, $id, $type, $sort_key, $index_key, $lsn, $committed_at, $body
+            WHERE NOT EXISTS (SELECT 1 FROM documents WHERE key = $key AND partition = $partition AND id = $id);
             """,
-            DocumentParameters());
+            ("$key", SqliteType.Integer),
+            ("$part", SqliteType.Integer),
+            ("$partition", SqliteType.Text),
+            ("$id", SqliteType.Text),
+            ("$type", SqliteType.Text),
+            ("$sort_key", SqliteType.Integer),
+            ("$index_key", SqliteType.Text),
+            ("$lsn", SqliteType.Integer),
+            ("$committed_at", SqliteType.Integer),
+            ("$body", SqliteType.Blob));
         updateDocument = Prepare(
             connection,
             """
             UPDATE documents
             SET type = $type, sort_key = $sort_key, index_key = $index_key, lsn = $lsn, committed_at = $committed_at, body = $body
-            WHERE partition = $partition AND id = $id;
+            WHERE rowid = $rowid;
             """,
-            DocumentParameters());
+            ("$rowid", SqliteType.Integer),
+            ("$type", SqliteType.Text),
+            ("$sort_key", SqliteType.Integer),
+            ("$index_key", SqliteType.Text),
+            ("$lsn", SqliteType.Integer),
+            ("$committed_at", SqliteType.Integer),
+            ("$body", SqliteType.Blob));
 
         // SQLite maintains an index on UPDATE only when the statement assigns one of its columns; an
-        // account's replace keeps its type, sort key and index key, so this form leaves both secondary
-        // indexes untouched and dirties only the row's own page.
+        // account's replace keeps its type, sort key and index key, so this form leaves every index
+        // untouched and dirties only the row's own page.
         updateBody = Prepare(
             connection,
-            """
-            UPDATE documents SET lsn = $lsn, committed_at = $committed_at, body = $body
-            WHERE partition = $partition AND id = $id;
-            """,
-            ("$partition", SqliteType.Text),
-            ("$id", SqliteType.Text),
+            "UPDATE documents SET lsn = $lsn, committed_at = $committed_at, body = $body WHERE rowid = $rowid;",
+            ("$rowid", SqliteType.Integer),
             ("$lsn", SqliteType.Integer),
             ("$committed_at", SqliteType.Integer),
             ("$body", SqliteType.Blob));
         deleteDocument = Prepare(
             connection,
-            "DELETE FROM documents WHERE partition = $partition AND id = $id;",
-            ("$partition", SqliteType.Text),
-            ("$id", SqliteType.Text));
+            "DELETE FROM documents WHERE rowid = $rowid;",
+            ("$rowid", SqliteType.Integer));
         upsertCheckpoint = Prepare(
             connection,
             """
@@ -105,8 +120,10 @@ internal sealed class WriterStatements : IDisposable
     /// <summary>The document's current version and keys, or null when it does not exist.</summary>
     public CurrentDocument? SelectCurrent(string partition, string id)
     {
-        selectCurrent.Parameters[0].Value = partition;
-        selectCurrent.Parameters[1].Value = id;
+        var parameters = selectCurrent.Parameters;
+        parameters[0].Value = keys.Of(partition, id);
+        parameters[1].Value = partition;
+        parameters[2].Value = id;
         using var reader = selectCurrent.ExecuteReader();
         if (!reader.Read())
         {
@@ -115,37 +132,46 @@ internal sealed class WriterStatements : IDisposable
 
         return new CurrentDocument(
             reader.GetInt64(0),
-            reader.GetString(1),
-            reader.IsDBNull(2) ? null : reader.GetInt64(2),
-            reader.IsDBNull(3) ? null : reader.GetString(3));
+            reader.GetInt64(1),
+            reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetInt64(3),
+            reader.IsDBNull(4) ? null : reader.GetString(4));
     }
 
     /// <summary>Inserts the document unless its id exists; false when it existed (and nothing changed).</summary>
     public bool InsertDocument(string partition, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
-        => ExecuteDocumentWrite(insertDocument, partition, write, sequenceNumber, committedAtUtcTicks) == 1;
+    {
+        var parameters = insertDocument.Parameters;
+        parameters[0].Value = keys.Of(partition, write.Id);
+        parameters[1].Value = keys.PartitionOf(partition);
+        parameters[2].Value = partition;
+        parameters[3].Value = write.Id;
+        SetDocumentValues(parameters, 4, write, sequenceNumber, committedAtUtcTicks);
+        return insertDocument.ExecuteNonQuery() == 1;
+    }
 
     /// <summary>Replaces an existing document, touching its indexes only when its keys change.</summary>
-    public void UpdateDocument(string partition, PendingWrite write, CurrentDocument current, long sequenceNumber, long committedAtUtcTicks)
+    public void UpdateDocument(PendingWrite write, CurrentDocument current, long sequenceNumber, long committedAtUtcTicks)
     {
         if (!current.HasSameKeysAs(write))
         {
-            ExecuteDocumentWrite(updateDocument, partition, write, sequenceNumber, committedAtUtcTicks);
+            updateDocument.Parameters[0].Value = current.RowId;
+            SetDocumentValues(updateDocument.Parameters, 1, write, sequenceNumber, committedAtUtcTicks);
+            updateDocument.ExecuteNonQuery();
             return;
         }
 
         var parameters = updateBody.Parameters;
-        parameters[0].Value = partition;
-        parameters[1].Value = write.Id;
-        parameters[2].Value = sequenceNumber;
-        parameters[3].Value = committedAtUtcTicks;
-        parameters[4].Value = write.Body;
+        parameters[0].Value = current.RowId;
+        parameters[1].Value = sequenceNumber;
+        parameters[2].Value = committedAtUtcTicks;
+        parameters[3].Value = write.Body;
         updateBody.ExecuteNonQuery();
     }
 
-    public void DeleteDocument(string partition, string id)
+    public void DeleteDocument(CurrentDocument current)
     {
-        deleteDocument.Parameters[0].Value = partition;
-        deleteDocument.Parameters[1].Value = id;
+        deleteDocument.Parameters[0].Value = current.RowId;
         deleteDocument.ExecuteNonQuery();
     }
 
@@ -166,30 +192,15 @@ internal sealed class WriterStatements : IDisposable
         all.Clear();
     }
 
-    private static (string Name, SqliteType Type)[] DocumentParameters() =>
-    [
-        ("$partition", SqliteType.Text),
-        ("$id", SqliteType.Text),
-        ("$type", SqliteType.Text),
-        ("$sort_key", SqliteType.Integer),
-        ("$index_key", SqliteType.Text),
-        ("$lsn", SqliteType.Integer),
-        ("$committed_at", SqliteType.Integer),
-        ("$body", SqliteType.Blob),
-    ];
-
-    private static int ExecuteDocumentWrite(SqliteCommand command, string partition, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
+    /// <summary>Sets a write's type, keys, version and body, in that order, from parameter <paramref name="first"/> on.</summary>
+    private static void SetDocumentValues(SqliteParameterCollection parameters, int first, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
     {
-        var parameters = command.Parameters;
-        parameters[0].Value = partition;
-        parameters[1].Value = write.Id;
-        parameters[2].Value = write.Type;
-        parameters[3].Value = write.SortKey is { } sortKey ? sortKey : DBNull.Value;
-        parameters[4].Value = write.IndexKey is { } indexKey ? indexKey : DBNull.Value;
-        parameters[5].Value = sequenceNumber;
-        parameters[6].Value = committedAtUtcTicks;
-        parameters[7].Value = write.Body;
-        return command.ExecuteNonQuery();
+        parameters[first].Value = write.Type;
+        parameters[first + 1].Value = write.SortKey is { } sortKey ? sortKey : DBNull.Value;
+        parameters[first + 2].Value = write.IndexKey is { } indexKey ? indexKey : DBNull.Value;
+        parameters[first + 3].Value = sequenceNumber;
+        parameters[first + 4].Value = committedAtUtcTicks;
+        parameters[first + 5].Value = write.Body;
     }
 
     private SqliteCommand Prepare(SqliteConnection connection, string sql, params (string Name, SqliteType Type)[] parameters)
@@ -208,7 +219,7 @@ internal sealed class WriterStatements : IDisposable
 }
 
 /// <summary>What the writer needs of a stored document to check a precondition and choose an update.</summary>
-internal readonly record struct CurrentDocument(long SequenceNumber, string Type, long? SortKey, string? IndexKey)
+internal readonly record struct CurrentDocument(long RowId, long SequenceNumber, string Type, long? SortKey, string? IndexKey)
 {
     /// <summary>A document's ETag is its LSN, so the store keeps one column for both.</summary>
     public string ETag => Ledger.Storage.Continuations.FeedContinuation.Format(SequenceNumber);

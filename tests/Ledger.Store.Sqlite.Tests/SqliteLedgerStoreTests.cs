@@ -493,7 +493,7 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_version_1_file_is_upgraded_in_place_to_version_3_and_its_index_keys_are_still_found()
+    public async Task A_version_1_file_is_upgraded_in_place_to_version_4_and_its_index_keys_are_still_found()
     {
         var path = Path.Combine(directory.Path, SqliteLedgerStore.DatabaseFileName);
         using (var connection = OpenRaw(path))
@@ -521,7 +521,7 @@ public sealed class SqliteLedgerStoreTests : IDisposable
         }
 
         using var upgraded = OpenRaw(path);
-        Assert.Equal(3L, Scalar(upgraded, "PRAGMA user_version;"));
+        Assert.Equal(4L, Scalar(upgraded, "PRAGMA user_version;"));
         Assert.Equal(0L, Scalar(upgraded, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'documents_by_type_index_key';"));
         Assert.Equal(1L, Scalar(upgraded, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'documents_by_index_key';"));
     }
@@ -562,9 +562,136 @@ public sealed class SqliteLedgerStoreTests : IDisposable
         }
 
         using var upgraded = OpenRaw(path);
-        Assert.Equal(3L, Scalar(upgraded, "PRAGMA user_version;"));
+        Assert.Equal(4L, Scalar(upgraded, "PRAGMA user_version;"));
         Assert.Equal(0L, Scalar(upgraded, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('store_state', 'documents_by_lsn', 'documents_by_partition_type_sort_key');"));
         Assert.Equal("ok", Scalar(upgraded, "PRAGMA integrity_check;"));
+    }
+
+    [Fact]
+    public async Task A_version_3_file_is_upgraded_in_place_to_integer_keys_and_keeps_its_documents_feed_and_sequence()
+    {
+        var path = Path.Combine(directory.Path, SqliteLedgerStore.DatabaseFileName);
+        using (var connection = OpenRaw(path))
+        {
+            // Version 3's schema, then: an account replaced once (its first log row is no longer live), an
+            // entry, and a document deleted after it was written (its log row names nothing now).
+            Execute(connection, """
+                PRAGMA journal_mode = WAL;
+                CREATE TABLE documents (
+                    partition TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, sort_key INTEGER, index_key TEXT,
+                    lsn INTEGER NOT NULL, committed_at INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (partition, id));
+                CREATE INDEX documents_by_sort_key ON documents (partition, type, sort_key, id) WHERE sort_key IS NOT NULL;
+                CREATE INDEX documents_by_index_key ON documents (type, index_key, partition, id) WHERE index_key IS NOT NULL;
+                CREATE TABLE changes (lsn INTEGER PRIMARY KEY, partition TEXT NOT NULL, id TEXT NOT NULL);
+                CREATE TABLE checkpoints (consumer TEXT NOT NULL PRIMARY KEY, continuation TEXT NOT NULL);
+                CREATE TRIGGER documents_log_insert AFTER INSERT ON documents
+                BEGIN INSERT INTO changes (lsn, partition, id) VALUES (NEW.lsn, NEW.partition, NEW.id); END;
+                CREATE TRIGGER documents_log_update AFTER UPDATE OF lsn ON documents
+                BEGIN INSERT INTO changes (lsn, partition, id) VALUES (NEW.lsn, NEW.partition, NEW.id); END;
+                INSERT INTO documents VALUES ('account-a', 'account', 'account', NULL, 'owner-1', 1, 0, x'7B7D');
+                INSERT INTO documents VALUES ('account-a', 'entry-1', 'entry', 1, NULL, 2, 0, x'7B7D');
+                UPDATE documents SET lsn = 3, body = x'7B2278223A317D' WHERE partition = 'account-a' AND id = 'account';
+                INSERT INTO documents VALUES ('account-b', 'gone', 'entry', 1, NULL, 4, 0, x'7B7D');
+                DELETE FROM documents WHERE partition = 'account-b' AND id = 'gone';
+                INSERT INTO checkpoints VALUES ('audit', '2');
+                PRAGMA user_version = 3;
+                """);
+        }
+
+        await using (var store = Open())
+        {
+            var feed = await store.ReadChangesAsync(null, 10, CancellationToken.None);
+            Assert.Equal([("entry-1", "2"), ("account", "3")], feed.Changes.Select(change => (change.Id, change.ETag)));
+            Assert.Equal("{\"x\":1}", Text(await store.ReadAsync("account-a", "account", CancellationToken.None)));
+            Assert.Equal(["account"], (await store.QueryIndexAsync(new IndexQuery("account", "owner-1", prefix: false, continuation: null, limit: 10), CancellationToken.None)).Documents.Select(document => document.Id));
+            Assert.Equal(["entry-1"], (await store.ReadRangeAsync(new RangeQuery("account-a", "entry", 1, 1, descending: false, 10), CancellationToken.None)).Select(document => document.Id));
+            Assert.Null(await store.ReadAsync("account-b", "gone", CancellationToken.None));
+            Assert.Equal("2", await store.ReadCheckpointAsync("audit", CancellationToken.None));
+
+            var created = await CommitOrFailAsync(store, new PartitionBatch("account-b", DocumentWrite.Create("gone", "entry", "{}"u8.ToArray(), sortKey: 1)));
+            Assert.Equal("5", created.ETags[0]);
+            Assert.Equal([("gone", "5")], (await store.ReadChangesAsync(feed.Continuation, 10, CancellationToken.None)).Changes.Select(change => (change.Id, change.ETag)));
+        }
+
+        using var upgraded = OpenRaw(path);
+        Assert.Equal(4L, Scalar(upgraded, "PRAGMA user_version;"));
+        Assert.Equal(1L, Scalar(upgraded, "SELECT COUNT(*) FROM pragma_table_info('documents') WHERE name = 'key';"));
+        Assert.Equal(0L, Scalar(upgraded, "SELECT COUNT(*) FROM pragma_table_info('changes') WHERE name = 'partition';"));
+        Assert.Equal(0L, Scalar(upgraded, "SELECT document FROM changes WHERE lsn = 4;"));
+        Assert.Equal("ok", Scalar(upgraded, "PRAGMA integrity_check;"));
+    }
+
+    [Fact]
+    public async Task Documents_whose_keys_collide_are_told_apart_by_their_partition_and_id()
+    {
+        var path = Path.Combine(directory.Path, SqliteLedgerStore.DatabaseFileName);
+        await using (var store = Open())
+        {
+            await CommitOrFailAsync(store, new PartitionBatch("account-a", DocumentWrite.Create("doc-1", "entry", "real"u8.ToArray(), sortKey: 1)));
+        }
+
+        // Another partition whose hash collides with account-a's, holding a document of the same id, has
+        // the very same key; it is written directly, as no search for a real collision of a secret seed is.
+        using (var connection = OpenRaw(path))
+        {
+            Execute(connection, """
+                INSERT INTO documents (key, part, partition, id, type, sort_key, index_key, lsn, committed_at, body)
+                SELECT key, part, 'account-z', id, type, sort_key, index_key, 2, committed_at, CAST('impostor' AS BLOB)
+                FROM documents WHERE partition = 'account-a' AND id = 'doc-1';
+                """);
+            Assert.Equal(1L, Scalar(connection, "SELECT COUNT(DISTINCT key) FROM documents;"));
+        }
+
+        await using (var reopened = Open())
+        {
+            Assert.Equal("real", Text(await reopened.ReadAsync("account-a", "doc-1", CancellationToken.None)));
+            Assert.Equal(["real"], (await reopened.ReadRangeAsync(new RangeQuery("account-a", "entry", null, null, descending: false, 10), CancellationToken.None)).Select(Text));
+            Assert.Equal(BatchOutcome.Conflict, (await reopened.CommitAsync(new PartitionBatch("account-a", DocumentWrite.Create("doc-1", "entry", "again"u8.ToArray())), CancellationToken.None)).Outcome);
+
+            var stored = await reopened.ReadAsync("account-a", "doc-1", CancellationToken.None);
+            await CommitOrFailAsync(reopened, new PartitionBatch("account-a", DocumentWrite.Replace("doc-1", "entry", "replaced"u8.ToArray(), stored!.ETag, sortKey: 1)));
+            Assert.Equal("replaced", Text(await reopened.ReadAsync("account-a", "doc-1", CancellationToken.None)));
+
+            // Deleted, the real document leaves the other in place, and its id can be created anew beside it.
+            await CommitOrFailAsync(reopened, new PartitionBatch("account-a", DocumentWrite.Delete("doc-1", "entry")));
+            Assert.Null(await reopened.ReadAsync("account-a", "doc-1", CancellationToken.None));
+            await CommitOrFailAsync(reopened, new PartitionBatch("account-a", DocumentWrite.Create("doc-1", "entry", "created anew"u8.ToArray(), sortKey: 1)));
+            Assert.Equal("created anew", Text(await reopened.ReadAsync("account-a", "doc-1", CancellationToken.None)));
+        }
+
+        using var raw = OpenRaw(path);
+        Assert.Equal("impostor", Scalar(raw, "SELECT CAST(body AS TEXT) FROM documents WHERE partition = 'account-z' AND id = 'doc-1';"));
+        Assert.Equal(2L, Scalar(raw, "SELECT COUNT(*) FROM documents WHERE key = (SELECT key FROM documents WHERE partition = 'account-z');"));
+    }
+
+    [Fact]
+    public async Task Each_file_draws_its_own_document_key_seed_and_keeps_it_when_reopened()
+    {
+        using var otherDirectory = new TemporaryDirectory();
+        const string SeedQuery = "SELECT value FROM store_settings WHERE name = 'document_key_seed';";
+        await using (Open())
+        {
+        }
+
+        await using (new SqliteLedgerStore(new SqliteLedgerStoreOptions { DataDirectory = otherDirectory.Path }))
+        {
+        }
+
+        var path = Path.Combine(directory.Path, SqliteLedgerStore.DatabaseFileName);
+        object? seed;
+        using (var connection = OpenRaw(path))
+        {
+            seed = Scalar(connection, SeedQuery);
+        }
+
+        await using (Open())
+        {
+        }
+
+        using var reopened = OpenRaw(path);
+        using var other = OpenRaw(Path.Combine(otherDirectory.Path, SqliteLedgerStore.DatabaseFileName));
+        Assert.Equal(seed, Scalar(reopened, SeedQuery));
+        Assert.NotEqual(seed, Scalar(other, SeedQuery));
     }
 
     [Fact]
