@@ -29,12 +29,9 @@ internal static class SqliteDatabase
     /// <summary>The size a restarted WAL file is truncated back to.</summary>
     private const long WalSizeLimitBytes = 64L * 1024 * 1024;
 
-    /// <summary>
-    /// The version 4 schema. The writer's insert is the must-not-exist check, because the key index is not
-    /// unique: it inserts only when no row has the same key, partition and id.
-    /// </summary>
-    private const string CreateSchemaSql = """
-        CREATE TABLE IF NOT EXISTS documents (
+    /// <summary>The documents table's columns, as version 4 creates them and the upgrade to it copies them.</summary>
+    private const string DocumentsColumnsSql = """
+
             key          INTEGER NOT NULL,
             part         INTEGER NOT NULL,
             partition    TEXT    NOT NULL,
@@ -45,7 +42,15 @@ internal static class SqliteDatabase
             lsn          INTEGER NOT NULL,
             committed_at INTEGER NOT NULL,
             body         BLOB    NOT NULL
-        );
+
+        """;
+
+    /// <summary>
+    /// The version 4 schema. The writer's insert is the must-not-exist check, because the key index is not
+    /// unique: it inserts only when no row has the same key, partition and id.
+    /// </summary>
+    private const string CreateSchemaSql = $"""
+        CREATE TABLE IF NOT EXISTS documents ({DocumentsColumnsSql});
         CREATE INDEX IF NOT EXISTS documents_by_key ON documents (key);
         CREATE INDEX IF NOT EXISTS documents_by_sort_key ON documents (part, type, sort_key, id) WHERE sort_key IS NOT NULL;
         CREATE INDEX IF NOT EXISTS documents_by_index_key ON documents (type, index_key, partition, id) WHERE index_key IS NOT NULL;
@@ -80,19 +85,8 @@ internal static class SqliteDatabase
     /// its document's new rowid; a row whose document is gone (or the row that only keeps the last LSN
     /// issued) names rowid 0, which no document has. <see cref="CreateSchemaSql"/> then builds the rest.
     /// </summary>
-    private const string UpgradeToVersion4Sql = """
-        CREATE TABLE documents_v4 (
-            key          INTEGER NOT NULL,
-            part         INTEGER NOT NULL,
-            partition    TEXT    NOT NULL,
-            id           TEXT    NOT NULL,
-            type         TEXT    NOT NULL,
-            sort_key     INTEGER,
-            index_key    TEXT,
-            lsn          INTEGER NOT NULL,
-            committed_at INTEGER NOT NULL,
-            body         BLOB    NOT NULL
-        );
+    private const string UpgradeToVersion4Sql = $"""
+        CREATE TABLE documents_v4 ({DocumentsColumnsSql});
         INSERT INTO documents_v4 (key, part, partition, id, type, sort_key, index_key, lsn, committed_at, body)
             SELECT ledger_document_key(partition, id), ledger_partition_key(partition), partition, id, type, sort_key, index_key, lsn, committed_at, body
             FROM documents ORDER BY rowid;

@@ -8,6 +8,17 @@ namespace Ledger.Store.Sqlite;
 /// </summary>
 internal sealed class WriterStatements : IDisposable
 {
+    /// <summary>The parameters <see cref="SetDocumentValues"/> sets, in its order; the insert and the full update end with them.</summary>
+    private static readonly (string Name, SqliteType Type)[] DocumentValueParameters =
+    [
+        ("$type", SqliteType.Text),
+        ("$sort_key", SqliteType.Integer),
+        ("$index_key", SqliteType.Text),
+        ("$lsn", SqliteType.Integer),
+        ("$committed_at", SqliteType.Integer),
+        ("$body", SqliteType.Blob),
+    ];
+
     private readonly List<SqliteCommand> all = [];
     private readonly DocumentKeys keys;
     private readonly SqliteCommand begin;
@@ -53,16 +64,7 @@ internal sealed class WriterStatements : IDisposable
             SELECT $key, $part, $partition, $id, $type, $sort_key, $index_key, $lsn, $committed_at, $body
             WHERE NOT EXISTS (SELECT 1 FROM documents WHERE key = $key AND partition = $partition AND id = $id);
             """,
-            ("$key", SqliteType.Integer),
-            ("$part", SqliteType.Integer),
-            ("$partition", SqliteType.Text),
-            ("$id", SqliteType.Text),
-            ("$type", SqliteType.Text),
-            ("$sort_key", SqliteType.Integer),
-            ("$index_key", SqliteType.Text),
-            ("$lsn", SqliteType.Integer),
-            ("$committed_at", SqliteType.Integer),
-            ("$body", SqliteType.Blob));
+            [("$key", SqliteType.Integer), ("$part", SqliteType.Integer), ("$partition", SqliteType.Text), ("$id", SqliteType.Text), .. DocumentValueParameters]);
         updateDocument = Prepare(
             connection,
             """
@@ -70,13 +72,7 @@ internal sealed class WriterStatements : IDisposable
             SET type = $type, sort_key = $sort_key, index_key = $index_key, lsn = $lsn, committed_at = $committed_at, body = $body
             WHERE rowid = $rowid;
             """,
-            ("$rowid", SqliteType.Integer),
-            ("$type", SqliteType.Text),
-            ("$sort_key", SqliteType.Integer),
-            ("$index_key", SqliteType.Text),
-            ("$lsn", SqliteType.Integer),
-            ("$committed_at", SqliteType.Integer),
-            ("$body", SqliteType.Blob));
+            [("$rowid", SqliteType.Integer), .. DocumentValueParameters]);
 
         // SQLite maintains an index on UPDATE only when the statement assigns one of its columns; an
         // account's replace keeps its type, sort key and index key, so this form leaves every index
