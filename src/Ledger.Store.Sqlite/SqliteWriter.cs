@@ -363,7 +363,8 @@ internal sealed class SqliteWriter
 
         if (write.Kind == WriteKind.Delete)
         {
-            // The document's rows in the change log now name a version that no longer exists; the feed skips them.
+            // The document's rows in the change log now name a version that no longer exists; the feed skips
+            // them (a later document may take its rowid, but never the LSN a row names).
             statements.DeleteDocument(current ?? throw new InvalidOperationException($"Delete of '{write.Id}' passed its precondition on a missing document."));
             return new WriteOutcome(string.Empty, null);
         }
