@@ -24,14 +24,15 @@ internal sealed class DocumentKeys(long seed)
 
     private const int HashBits = 32;
 
-    public long Seed { get; } = seed;
-
     /// <summary>The document's key: its partition's hash, then its id's.</summary>
     public long Of(string partition, string id)
         => unchecked((long)((PartitionHash(partition) << HashBits) | (Hash(id) >> HashBits)));
 
     /// <summary>The partition's hash, as the sort-key index holds it.</summary>
     public long PartitionOf(string partition) => (long)PartitionHash(partition);
+
+    /// <summary>The partition's hash read back from a document's key (its high half), without hashing again.</summary>
+    public static long PartitionOfKey(long key) => (long)(unchecked((ulong)key) >> HashBits);
 
     /// <summary>The least and greatest key any document of <paramref name="partition"/> can have.</summary>
     public (long Lowest, long Highest) RangeOf(string partition)
@@ -43,5 +44,5 @@ internal sealed class DocumentKeys(long seed)
 
     private ulong PartitionHash(string partition) => Hash(partition) >> HashBits;
 
-    private ulong Hash(string text) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(text.AsSpan()), Seed);
+    private ulong Hash(string text) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(text.AsSpan()), seed);
 }

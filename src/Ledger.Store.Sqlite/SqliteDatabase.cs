@@ -291,19 +291,20 @@ internal static class SqliteDatabase
     }
 
     private static bool HasTable(SqliteConnection connection, string name)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $name;";
-        command.Parameters.AddWithValue("$name", name);
-        return (long)command.ExecuteScalar()! == 1;
-    }
+        => CountsOne(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $name;", ("$name", name));
 
     private static bool HasColumn(SqliteConnection connection, string table, string column)
+        => CountsOne(connection, "SELECT COUNT(*) FROM pragma_table_info($table) WHERE name = $column;", ("$table", table), ("$column", column));
+
+    private static bool CountsOne(SqliteConnection connection, string countSql, params (string Name, string Value)[] parameters)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info($table) WHERE name = $column;";
-        command.Parameters.AddWithValue("$table", table);
-        command.Parameters.AddWithValue("$column", column);
+        command.CommandText = countSql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
         return (long)command.ExecuteScalar()! == 1;
     }
 

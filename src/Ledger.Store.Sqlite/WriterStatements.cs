@@ -138,8 +138,9 @@ internal sealed class WriterStatements : IDisposable
     public bool InsertDocument(string partition, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
     {
         var parameters = insertDocument.Parameters;
-        parameters[0].Value = keys.Of(partition, write.Id);
-        parameters[1].Value = keys.PartitionOf(partition);
+        var key = keys.Of(partition, write.Id);
+        parameters[0].Value = key;
+        parameters[1].Value = DocumentKeys.PartitionOfKey(key);
         parameters[2].Value = partition;
         parameters[3].Value = write.Id;
         SetDocumentValues(parameters, 4, write, sequenceNumber, committedAtUtcTicks);

@@ -28,7 +28,8 @@ public sealed class DocumentKeysTests
                 var key = Keys.Of(partition.Get, id.Get);
                 var (lowest, highest) = Keys.RangeOf(partition.Get);
                 return key >= lowest && key <= highest && highest - lowest == uint.MaxValue
-                    && unchecked((ulong)key >> 32) == (ulong)Keys.PartitionOf(partition.Get);
+                    && unchecked((ulong)key >> 32) == (ulong)Keys.PartitionOf(partition.Get)
+                    && DocumentKeys.PartitionOfKey(key) == Keys.PartitionOf(partition.Get);
             })
             .QuickCheckThrowOnFailure();
     }
