@@ -154,6 +154,87 @@ public sealed class AuditTests
     }
 
     [Fact]
+    public async Task Once_an_app_is_audited_its_next_steps_read_no_account_state_again_and_a_fresh_consumer_reads_those_it_needs()
+    {
+        InstrumentedStore? store = null;
+        await using var ledger = TestLedger.Create(StoreKind.Sqlite, inner => store = new InstrumentedStore(inner));
+        var audit = new AuditConsumer(ledger.Store, ledger.Clock, 100);
+        await ledger.OpenAsync("alice");
+        await ledger.OpenAsync("bob");
+        await ledger.PostAsync("alice", 100);
+        await ledger.DrainAsync(audit);
+
+        store!.ResetCounters();
+        await ledger.PostAsync("alice", 5);
+        await ledger.PostAsync("bob", 7);
+        await TransferAsync(ledger, "alice", "bob", 30, "t-known");
+        await ledger.DrainAsync(audit);
+        var auditPartition = AuditDocuments.Partition(TestLedger.App1);
+        var knownReads = store.PointReadsIn(auditPartition);
+        Assert.Contains(AuditDocuments.TotalsId, knownReads);
+        Assert.DoesNotContain(knownReads, id => id.StartsWith(AuditDocuments.AccountStateId(string.Empty), StringComparison.Ordinal));
+
+        store.ResetCounters();
+        await ledger.PostAsync("bob", -2);
+        await ledger.DrainAsync(new AuditConsumer(ledger.Store, ledger.Clock, 100));
+        Assert.Contains(AuditDocuments.AccountStateId("bob"), store.PointReadsIn(auditPartition));
+        var totals = await TotalsAsync(ledger, TestLedger.App1);
+        Assert.Equal(0, totals.Violations);
+        Assert.Equal((105L + 7, 2L), (totals.Minted, totals.Burned));
+        Assert.Equal(110, totals.Balances);
+    }
+
+    [Fact]
+    public async Task A_consumer_whose_app_was_audited_by_another_since_its_last_step_reads_the_states_again_and_finds_nothing_wrong()
+    {
+        InstrumentedStore? store = null;
+        await using var ledger = TestLedger.Create(StoreKind.Sqlite, inner => store = new InstrumentedStore(inner));
+        var first = new AuditConsumer(ledger.Store, ledger.Clock, 100);
+        var second = new AuditConsumer(ledger.Store, ledger.Clock, 100);
+        await ledger.OpenAsync("alice");
+        await ledger.PostAsync("alice", 10);
+        await ledger.DrainAsync(first);
+        await ledger.PostAsync("alice", 20);
+        await ledger.DrainAsync(second);
+
+        // What the first consumer saved is now one entry behind: trusted, it would report entry 3 as following entry 1.
+        store!.ResetCounters();
+        await ledger.PostAsync("alice", 30);
+        await ledger.DrainAsync(first);
+
+        Assert.Contains(AuditDocuments.AccountStateId("alice"), store.PointReadsIn(AuditDocuments.Partition(TestLedger.App1)));
+        var totals = await TotalsAsync(ledger, TestLedger.App1);
+        Assert.Equal(0, totals.Violations);
+        Assert.Equal((60L, 60L), (totals.Minted, totals.Balances));
+    }
+
+    [Fact]
+    public async Task A_step_whose_save_fails_leaves_nothing_behind_and_its_retry_counts_every_change_once()
+    {
+        InstrumentedStore? store = null;
+        await using var ledger = TestLedger.Create(StoreKind.Sqlite, inner => store = new InstrumentedStore(inner));
+        var audit = new AuditConsumer(ledger.Store, ledger.Clock, 1000);
+        await ledger.OpenAsync("alice");
+        await ledger.PostAsync("alice", 10);
+        var seen = (await ledger.Store.ReadChangesAsync(null, 1000, CancellationToken.None)).Changes;
+        await audit.HandleAsync(seen, CancellationToken.None);
+
+        await ledger.PostAsync("alice", 20);
+        await ledger.PostAsync("alice", -5);
+        var all = (await ledger.Store.ReadChangesAsync(null, 1000, CancellationToken.None)).Changes;
+        var next = all.Where(change => !seen.Any(earlier => earlier.ChangeId == change.ChangeId)).ToList();
+        store!.FailNextCommitsTo(AuditDocuments.Partition(TestLedger.App1), 1);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => audit.HandleAsync(next, CancellationToken.None));
+        await audit.HandleAsync(next, CancellationToken.None);
+
+        var totals = await TotalsAsync(ledger, TestLedger.App1);
+        Assert.Equal(0, totals.Violations);
+        Assert.Equal((30L, 5L, 25L), (totals.Minted, totals.Burned, totals.Balances));
+        Assert.Equal(seen.Concat(next).Count(change => AuditChange.Of(change) is not null), totals.ChangesAudited);
+        Assert.Empty(totals.UnsettledAccounts);
+    }
+
+    [Fact]
     public void App_ids_that_name_the_stores_own_partitions_are_reserved_and_refused_at_configuration()
     {
         Assert.Equal(["exports", "idem", "$dead-letters", "$audit"], ReservedAppIds.All);

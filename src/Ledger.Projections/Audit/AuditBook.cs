@@ -47,6 +47,12 @@ public sealed class AuditBook
     public IEnumerable<(string TransferId, AuditTransferLegs? Legs, bool Stored)> ChangedLegs
         => _legs.Where(pair => pair.Value.Changed).Select(pair => (pair.Key, pair.Value.Value, pair.Value.WasStored));
 
+    /// <summary>Every account state this step loaded or began, changed or not, as it stands now.</summary>
+    public IEnumerable<AuditAccountState> Accounts => _accounts.Values.Select(loaded => loaded.Value).OfType<AuditAccountState>();
+
+    /// <summary>Every transfer's legs this step loaded, as they stand now (null: none, or no longer needed).</summary>
+    public IEnumerable<(string TransferId, AuditTransferLegs? Legs)> Legs => _legs.Select(pair => (pair.Key, pair.Value.Value));
+
     public void Apply(AuditChange change)
     {
         switch (change)

@@ -10,7 +10,9 @@ namespace Ledger.Projections.Audit;
 /// The continuous audit: reads every account document, entry and transfer from the change feed and checks,
 /// per app, the invariants the ledger promises (see <see cref="AuditBook"/> for which check runs when). Its
 /// state is stored through the store port (<see cref="AuditStore"/>), small per account and per transfer in
-/// flight, so a restart resumes where the checkpoint is. A batch is audited in steps of at most
+/// flight, so a restart resumes where the checkpoint is. What it saved it also keeps (<see cref="KnownAuditStates"/>)
+/// and trusts while the stored totals carry the ETag it wrote, so a step reads one document, not one per
+/// account it touches. A batch is audited in steps of at most
 /// <see cref="MaxChangesPerStep"/> changes, so everything one step changes for an app fits one atomic store
 /// batch: a step repeated after a crash either finds its state already written (entries are then recognised
 /// by sequence number, account documents by ETag, transfers by id) or finds nothing of it. A violation is
@@ -29,6 +31,7 @@ public sealed class AuditConsumer : IChangeConsumer
     public const int MaxEventsPerPublish = 100;
 
     private readonly AuditStore _store;
+    private readonly KnownAuditStates _known = new();
     private readonly TimeProvider _time;
     private readonly int _feedBatchSize;
     private readonly IEventPublisher? _publisher;
@@ -80,7 +83,7 @@ public sealed class AuditConsumer : IChangeConsumer
 
     private async Task AuditAsync(AppId app, IReadOnlyList<AuditChange> changes, bool settle, CancellationToken cancellationToken)
     {
-        var (totals, etag) = await _store.ReadTotalsAsync(app, cancellationToken).ConfigureAwait(false);
+        var (totals, etag, known) = await _store.ReadTotalsAsync(app, _known.Take(app), cancellationToken).ConfigureAwait(false);
         var accountIds = changes.Select(change => change.AccountId);
         var transferIds = changes.Select(change => change.LegsTransferId).OfType<string>();
         if (settle)
@@ -92,8 +95,8 @@ public sealed class AuditConsumer : IChangeConsumer
         var book = new AuditBook(
             app,
             totals,
-            await _store.ReadAccountsAsync(app, accountIds, cancellationToken).ConfigureAwait(false),
-            await _store.ReadLegsAsync(app, transferIds, cancellationToken).ConfigureAwait(false),
+            await _store.ReadAccountsAsync(app, accountIds, known?.Accounts, cancellationToken).ConfigureAwait(false),
+            await _store.ReadLegsAsync(app, transferIds, known?.Legs, cancellationToken).ConfigureAwait(false),
             _time.GetUtcNow());
         foreach (var change in changes)
         {
@@ -106,7 +109,10 @@ public sealed class AuditConsumer : IChangeConsumer
         }
 
         await AnnounceAsync(book.Found, cancellationToken).ConfigureAwait(false);
-        await _store.SaveAsync(book, etag, cancellationToken).ConfigureAwait(false);
+        var savedETag = await _store.SaveAsync(book, etag, cancellationToken).ConfigureAwait(false);
+        known ??= new KnownAuditState(book.Totals, savedETag);
+        known.Record(book, savedETag);
+        _known.Keep(app, known);
     }
 
     private async Task AnnounceAsync(IReadOnlyList<AuditViolation> violations, CancellationToken cancellationToken)
