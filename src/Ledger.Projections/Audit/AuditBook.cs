@@ -25,6 +25,10 @@ public sealed class AuditBook
     private readonly Dictionary<string, Loaded<AuditTransferLegs>> _legs;
     private readonly DateTimeOffset _now;
 
+    /// <summary>The ids of the totals' unsettled lists, so marking one is a lookup, not a scan of up to <see cref="MaxUnsettled"/> ids.</summary>
+    private readonly HashSet<string> _unsettledAccounts;
+    private readonly HashSet<string> _unsettledTransfers;
+
     public AuditBook(AppId app, AuditTotals totals, IReadOnlyDictionary<string, AuditAccountState?> accounts, IReadOnlyDictionary<string, AuditTransferLegs?> legs, DateTimeOffset now)
     {
         App = app;
@@ -32,6 +36,8 @@ public sealed class AuditBook
         _accounts = accounts.ToDictionary(pair => pair.Key, pair => new Loaded<AuditAccountState>(pair.Value), StringComparer.Ordinal);
         _legs = legs.ToDictionary(pair => pair.Key, pair => new Loaded<AuditTransferLegs>(pair.Value), StringComparer.Ordinal);
         _now = now;
+        _unsettledAccounts = new HashSet<string>(totals.UnsettledAccounts, StringComparer.Ordinal);
+        _unsettledTransfers = new HashSet<string>(totals.UnsettledTransfers, StringComparer.Ordinal);
     }
 
     public AppId App { get; }
@@ -108,7 +114,7 @@ public sealed class AuditBook
         }
 
         CompareWithEntries(state, change.Change.ChangeId);
-        MarkUnsettled(Totals.UnsettledAccounts, change.AccountId);
+        MarkUnsettled(Totals.UnsettledAccounts, _unsettledAccounts, change.AccountId);
     }
 
     private void ApplyEntry(EntryChange change)
@@ -197,7 +203,7 @@ public sealed class AuditBook
             return;
         }
 
-        MarkUnsettled(Totals.UnsettledTransfers, transferId);
+        MarkUnsettled(Totals.UnsettledTransfers, _unsettledTransfers, transferId);
     }
 
     private void ApplyTransfer(TransferChange change)
@@ -211,7 +217,7 @@ public sealed class AuditBook
             {
                 legs.FinalState = transfer.State;
                 loaded.Set(legs);
-                MarkUnsettled(Totals.UnsettledTransfers, transfer.TransferId);
+                MarkUnsettled(Totals.UnsettledTransfers, _unsettledTransfers, transfer.TransferId);
             }
         }
         else
@@ -219,7 +225,7 @@ public sealed class AuditBook
             state.Open[transfer.TransferId] = transfer.Amount;
         }
 
-        MarkUnsettled(Totals.UnsettledAccounts, change.AccountId);
+        MarkUnsettled(Totals.UnsettledAccounts, _unsettledAccounts, change.AccountId);
     }
 
     /// <summary>When the entries and the account document describe the same sequence, they must agree.</summary>
@@ -256,6 +262,8 @@ public sealed class AuditBook
 
         Totals.UnsettledAccounts.Clear();
         Totals.UnsettledTransfers.Clear();
+        _unsettledAccounts.Clear();
+        _unsettledTransfers.Clear();
         SettleIssuance();
         Totals.SettledAt = _now;
     }
@@ -346,10 +354,10 @@ public sealed class AuditBook
         return "aud_" + Convert.ToHexStringLower(digest)[..24];
     }
 
-    private static void MarkUnsettled(List<string> unsettled, string id)
+    private static void MarkUnsettled(List<string> unsettled, HashSet<string> listed, string id)
     {
         // Bounded: past the bound an id is checked again when it next changes, not at this head.
-        if (unsettled.Count < MaxUnsettled && !unsettled.Contains(id, StringComparer.Ordinal))
+        if (unsettled.Count < MaxUnsettled && listed.Add(id))
         {
             unsettled.Add(id);
         }
