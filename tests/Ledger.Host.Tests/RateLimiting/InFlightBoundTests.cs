@@ -1,0 +1,108 @@
+using Ledger.Http.RateLimiting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ledger.Host.Tests.RateLimiting;
+
+/// <summary>
+/// The in-flight bound on its own, with a response whose start the test controls: a place is held from
+/// admission until the answer starts, or until the request ends when it never does, and given back once.
+/// </summary>
+public sealed class InFlightBoundTests
+{
+    private static readonly RateLimitSettings OnePlace = new()
+    {
+        PerApp = RateLimitSettings.DefaultPerApp,
+        PerKey = RateLimitSettings.DefaultPerKey,
+        Apps = new Dictionary<string, TokenBucketSettings>(),
+        MaxInFlight = 1,
+        ShedPause = TimeSpan.Zero,
+    };
+
+    [Fact]
+    public async Task A_request_whose_answer_has_started_gives_its_place_back_so_the_next_request_is_admitted_while_it_unwinds()
+    {
+        var unwinding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bound = new InFlightBound(
+            async context =>
+            {
+                if (context.Request.Path == "/answered")
+                {
+                    await ((StartableResponse)context.Features.Get<IHttpResponseFeature>()!).StartAsync();
+                    await unwinding.Task;
+                }
+            },
+            OnePlace);
+
+        var answered = bound.InvokeAsync(Request("/answered"));
+        Assert.Equal(0, bound.InFlight);
+        var next = Request("/next");
+        await bound.InvokeAsync(next);
+        Assert.Equal(StatusCodes.Status200OK, next.Response.StatusCode);
+
+        unwinding.SetResult();
+        await answered;
+        Assert.Equal(0, bound.InFlight);
+    }
+
+    [Fact]
+    public async Task A_request_that_has_not_answered_yet_holds_its_place_and_gives_it_back_once_when_it_ends()
+    {
+        var working = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bound = new InFlightBound(
+            async context =>
+            {
+                if (context.Request.Path == "/working")
+                {
+                    await working.Task;
+                    await ((StartableResponse)context.Features.Get<IHttpResponseFeature>()!).StartAsync();
+                }
+            },
+            OnePlace);
+
+        var held = bound.InvokeAsync(Request("/working"));
+        Assert.Equal(1, bound.InFlight);
+        var shed = Request("/next");
+        await bound.InvokeAsync(shed);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, shed.Response.StatusCode);
+
+        working.SetResult();
+        await held;
+        Assert.Equal(0, bound.InFlight);
+        var admitted = Request("/next");
+        await bound.InvokeAsync(admitted);
+        Assert.Equal(StatusCodes.Status200OK, admitted.Response.StatusCode);
+        Assert.Equal(0, bound.InFlight);
+    }
+
+    private static DefaultHttpContext Request(string path)
+    {
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
+        context.Features.Set<IHttpResponseFeature>(new StartableResponse());
+        context.Request.Path = path;
+        context.Response.Body = new MemoryStream();
+        return context;
+    }
+
+    /// <summary>A response feature that runs its OnStarting callbacks when the test starts the answer, as a server does before the first byte.</summary>
+    private sealed class StartableResponse : HttpResponseFeature
+    {
+        private readonly List<(Func<object, Task> Callback, object State)> _onStarting = [];
+        private bool _started;
+
+        public override bool HasStarted => _started;
+
+        public override void OnStarting(Func<object, Task> callback, object state) => _onStarting.Add((callback, state));
+
+        public async Task StartAsync()
+        {
+            for (var i = _onStarting.Count - 1; i >= 0; i--)
+            {
+                await _onStarting[i].Callback(_onStarting[i].State);
+            }
+
+            _started = true;
+        }
+    }
+}
