@@ -24,16 +24,7 @@ public sealed class InFlightBoundTests
     public async Task A_request_whose_answer_has_started_gives_its_place_back_so_the_next_request_is_admitted_while_it_unwinds()
     {
         var unwinding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var bound = new InFlightBound(
-            async context =>
-            {
-                if (context.Request.Path == "/answered")
-                {
-                    await ((StartableResponse)context.Features.Get<IHttpResponseFeature>()!).StartAsync();
-                    await unwinding.Task;
-                }
-            },
-            OnePlace);
+        var bound = HoldingOnePlace("/answered", unwinding.Task, answersFirst: true);
 
         var answered = bound.InvokeAsync(Request("/answered"));
         Assert.Equal(0, bound.InFlight);
@@ -50,16 +41,7 @@ public sealed class InFlightBoundTests
     public async Task A_request_that_has_not_answered_yet_holds_its_place_and_gives_it_back_once_when_it_ends()
     {
         var working = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var bound = new InFlightBound(
-            async context =>
-            {
-                if (context.Request.Path == "/working")
-                {
-                    await working.Task;
-                    await ((StartableResponse)context.Features.Get<IHttpResponseFeature>()!).StartAsync();
-                }
-            },
-            OnePlace);
+        var bound = HoldingOnePlace("/working", working.Task, answersFirst: false);
 
         var held = bound.InvokeAsync(Request("/working"));
         Assert.Equal(1, bound.InFlight);
@@ -75,6 +57,30 @@ public sealed class InFlightBoundTests
         Assert.Equal(StatusCodes.Status200OK, admitted.Response.StatusCode);
         Assert.Equal(0, bound.InFlight);
     }
+
+    /// <summary>A bound of one place whose request to <paramref name="heldPath"/> waits for <paramref name="release"/>, its answer started before the wait or after it.</summary>
+    private static InFlightBound HoldingOnePlace(string heldPath, Task release, bool answersFirst)
+        => new(
+            async context =>
+            {
+                if (context.Request.Path != heldPath)
+                {
+                    return;
+                }
+
+                var response = (StartableResponse)context.Features.Get<IHttpResponseFeature>()!;
+                if (answersFirst)
+                {
+                    await response.StartAsync();
+                }
+
+                await release;
+                if (!answersFirst)
+                {
+                    await response.StartAsync();
+                }
+            },
+            OnePlace);
 
     private static DefaultHttpContext Request(string path)
     {
