@@ -12,6 +12,7 @@ internal sealed class InstrumentedStore(ILedgerStore inner) : ILedgerStore
     private readonly System.Collections.Concurrent.ConcurrentQueue<(string Partition, string Id)> _pointReads = new();
     private int _checkpointWritesToFail;
     private long _documentsReadByRange;
+    private readonly Lock _commitsToFailGate = new();
     private (string Partition, int Count) _commitsToFail = (string.Empty, 0);
 
     public long DocumentsReadByRange => Interlocked.Read(ref _documentsReadByRange);
@@ -23,7 +24,7 @@ internal sealed class InstrumentedStore(ILedgerStore inner) : ILedgerStore
     /// <summary>The next <paramref name="count"/> commits to <paramref name="partition"/> fail as if another writer had moved a document first.</summary>
     public void FailNextCommitsTo(string partition, int count)
     {
-        lock (_pointReads)
+        lock (_commitsToFailGate)
         {
             _commitsToFail = (partition, count);
         }
@@ -41,7 +42,7 @@ internal sealed class InstrumentedStore(ILedgerStore inner) : ILedgerStore
 
     public ValueTask<BatchResult> CommitAsync(PartitionBatch batch, CancellationToken cancellationToken)
     {
-        lock (_pointReads)
+        lock (_commitsToFailGate)
         {
             if (_commitsToFail.Count > 0 && _commitsToFail.Partition == batch.Partition)
             {
