@@ -32,7 +32,7 @@ builder.Services.AddLedgerOpenApi();
 
 var app = builder.Build();
 app.UseCors();
-app.UseLedgerInFlightBound();
+app.UseLedgerInFlightBound(LocalHostTelemetry.MetricsPath);
 app.UseRouting();
 app.UseMiddleware<ProblemStatusMiddleware>();
 app.UseLedgerRequestLimits();

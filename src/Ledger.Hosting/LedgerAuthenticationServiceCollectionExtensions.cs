@@ -5,6 +5,7 @@ using Ledger.Http.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
@@ -46,10 +47,13 @@ public static class LedgerAuthenticationServiceCollectionExtensions
 
     /// <summary>
     /// The bound on requests in flight. The local host puts it ahead of routing: a request beyond the bound is
-    /// answered by the path alone, so shedding costs no route match or anything after it.
+    /// answered by the path alone, so shedding costs no route match or anything after it. Health and
+    /// <paramref name="unboundedPaths"/> (the host's monitoring endpoints) are never shed and take no place.
     /// </summary>
-    public static IApplicationBuilder UseLedgerInFlightBound(this IApplicationBuilder app)
-        => app.UseMiddleware<InFlightBound>(app.ApplicationServices.GetRequiredService<RateLimitSettings>());
+    public static IApplicationBuilder UseLedgerInFlightBound(this IApplicationBuilder app, params string[] unboundedPaths)
+        => app.UseMiddleware<InFlightBound>(
+            app.ApplicationServices.GetRequiredService<RateLimitSettings>(),
+            (IReadOnlyList<PathString>)Array.ConvertAll(unboundedPaths, path => new PathString(path)));
 
     /// <summary>
     /// The local host's per-caller limits, after routing (they read the endpoint): for every endpoint but the

@@ -14,11 +14,14 @@ namespace Ledger.Http.RateLimiting;
 /// with a Content-Length the client holds the whole answer once the body is flushed, and a client with one
 /// request per connection sends the next one at once, so a place still held then would shed a client that
 /// never exceeds the bound (bench/run saw 6 such 503s in 72,781 requests over 64 connections, the bound
-/// being 64). Health probes are never shed: they must see the host as it is.
+/// being 64). Health probes are never shed, nor are the paths the host names as unbounded (its metrics
+/// scrape): monitoring must see the host as it is when it is busiest, and a scrape that took a place would
+/// shed a client that keeps within the bound.
 /// </summary>
-public sealed class InFlightBound(RequestDelegate next, RateLimitSettings settings)
+/// <param name="unboundedPaths">Paths, besides health, that neither take a place nor are shed.</param>
+public sealed class InFlightBound(RequestDelegate next, RateLimitSettings settings, IReadOnlyList<PathString> unboundedPaths)
 {
-    private const string HealthPath = "/" + LedgerRoutes.Health;
+    private static readonly PathString HealthPath = "/" + LedgerRoutes.Health;
 
     private readonly LedgerError _overloaded = new(ErrorCodes.Overloaded, $"The ledger is serving {settings.MaxInFlight} requests already; retry shortly.");
 
@@ -29,7 +32,7 @@ public sealed class InFlightBound(RequestDelegate next, RateLimitSettings settin
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments(HealthPath))
+        if (IsUnbounded(context.Request.Path))
         {
             await next(context).ConfigureAwait(false);
             return;
@@ -53,6 +56,24 @@ public sealed class InFlightBound(RequestDelegate next, RateLimitSettings settin
         {
             place.GiveBack();
         }
+    }
+
+    private bool IsUnbounded(PathString path)
+    {
+        if (path.StartsWithSegments(HealthPath))
+        {
+            return true;
+        }
+
+        foreach (var unbounded in unboundedPaths)
+        {
+            if (path.StartsWithSegments(unbounded))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -11,6 +11,8 @@ namespace Ledger.Host.Tests.RateLimiting;
 /// </summary>
 public sealed class InFlightBoundTests
 {
+    private const string MetricsPath = "/metrics";
+
     private static readonly RateLimitSettings OnePlace = new()
     {
         PerApp = RateLimitSettings.DefaultPerApp,
@@ -58,6 +60,30 @@ public sealed class InFlightBoundTests
         Assert.Equal(0, bound.InFlight);
     }
 
+    [Fact]
+    public async Task Health_and_the_paths_named_unbounded_are_answered_while_every_place_is_taken_and_take_none()
+    {
+        var working = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bound = HoldingOnePlace("/working", working.Task, answersFirst: false);
+        var held = bound.InvokeAsync(Request("/working"));
+
+        foreach (var path in new[] { "/health", "/health/ready", MetricsPath })
+        {
+            var probe = Request(path);
+            await bound.InvokeAsync(probe);
+            Assert.Equal(StatusCodes.Status200OK, probe.Response.StatusCode);
+            Assert.Equal(1, bound.InFlight);
+        }
+
+        var shed = Request("/metrics-like");
+        await bound.InvokeAsync(shed);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, shed.Response.StatusCode);
+
+        working.SetResult();
+        await held;
+        Assert.Equal(0, bound.InFlight);
+    }
+
     /// <summary>A bound of one place whose request to <paramref name="heldPath"/> waits for <paramref name="release"/>, its answer started before the wait or after it.</summary>
     private static InFlightBound HoldingOnePlace(string heldPath, Task release, bool answersFirst)
         => new(
@@ -80,7 +106,8 @@ public sealed class InFlightBoundTests
                     await response.StartAsync();
                 }
             },
-            OnePlace);
+            OnePlace,
+            [MetricsPath]);
 
     private static DefaultHttpContext Request(string path)
     {

@@ -83,6 +83,10 @@ public sealed class RateLimitTests
             ProblemAssert.Is(shed.Response, 503, ErrorCodes.Overloaded);
             Assert.Equal("1", shed.Response.Header("Retry-After"));
             Assert.True(shed.Elapsed < TimeSpan.FromSeconds(1), $"Shedding took {shed.Elapsed}.");
+
+            // Monitoring still sees the host while every place is taken.
+            (await client.GetAsync("/health")).Expect(200);
+            (await client.GetAsync("/metrics")).Expect(200);
         }
         finally
         {
