@@ -1,150 +1,127 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Ledger.Store.Sqlite;
 
 /// <summary>
 /// Every statement the writer runs, prepared once on the writer connection and reused with new
-/// parameter values, so a write never pays for SQL parsing.
+/// parameter values (<see cref="PreparedStatement"/>), so a write never pays for SQL parsing. Parameters
+/// are numbered (<c>?1</c>, <c>?2</c>…) and bound by position.
 /// </summary>
 internal sealed class WriterStatements : IDisposable
 {
-    /// <summary>The parameters <see cref="SetDocumentValues"/> sets, in its order; the insert and the full update end with them.</summary>
-    private static readonly (string Name, SqliteType Type)[] DocumentValueParameters =
-    [
-        ("$type", SqliteType.Text),
-        ("$sort_key", SqliteType.Integer),
-        ("$index_key", SqliteType.Text),
-        ("$lsn", SqliteType.Integer),
-        ("$committed_at", SqliteType.Integer),
-        ("$body", SqliteType.Blob),
-    ];
+    /// <summary>The columns <see cref="BindDocumentValues"/> binds, from its first position on, in this order.</summary>
+    private const string DocumentValueColumns = "type, sort_key, index_key, lsn, committed_at, body";
 
-    private readonly List<SqliteCommand> all = [];
+    private const int DocumentValueCount = 6;
+
+    private readonly List<PreparedStatement> all = [];
     private readonly DocumentKeys keys;
-    private readonly SqliteCommand begin;
-    private readonly SqliteCommand commit;
-    private readonly SqliteCommand rollback;
-    private readonly SqliteCommand savepoint;
-    private readonly SqliteCommand rollbackToSavepoint;
-    private readonly SqliteCommand releaseSavepoint;
-    private readonly SqliteCommand selectLastSequenceNumber;
-    private readonly SqliteCommand selectCurrent;
-    private readonly SqliteCommand insertDocument;
-    private readonly SqliteCommand updateDocument;
-    private readonly SqliteCommand updateBody;
-    private readonly SqliteCommand deleteDocument;
-    private readonly SqliteCommand upsertCheckpoint;
+    private readonly PreparedStatement begin;
+    private readonly PreparedStatement commit;
+    private readonly PreparedStatement rollback;
+    private readonly PreparedStatement savepoint;
+    private readonly PreparedStatement rollbackToSavepoint;
+    private readonly PreparedStatement releaseSavepoint;
+    private readonly PreparedStatement selectLastSequenceNumber;
+    private readonly PreparedStatement selectCurrent;
+    private readonly PreparedStatement insertDocument;
+    private readonly PreparedStatement updateDocument;
+    private readonly PreparedStatement updateBody;
+    private readonly PreparedStatement deleteDocument;
+    private readonly PreparedStatement upsertCheckpoint;
 
     public WriterStatements(SqliteConnection connection, DocumentKeys keys)
     {
         this.keys = keys;
         // IMMEDIATE takes the write lock up front, so a busy database fails here, before any work.
-        begin = Prepare(connection, "BEGIN IMMEDIATE;");
-        commit = Prepare(connection, "COMMIT;");
-        rollback = Prepare(connection, "ROLLBACK;");
-        savepoint = Prepare(connection, "SAVEPOINT partition_batch;");
-        rollbackToSavepoint = Prepare(connection, "ROLLBACK TO partition_batch;");
-        releaseSavepoint = Prepare(connection, "RELEASE partition_batch;");
+        begin = Prepare(connection, "BEGIN IMMEDIATE;", 0);
+        commit = Prepare(connection, "COMMIT;", 0);
+        rollback = Prepare(connection, "ROLLBACK;", 0);
+        savepoint = Prepare(connection, "SAVEPOINT partition_batch;", 0);
+        rollbackToSavepoint = Prepare(connection, "ROLLBACK TO partition_batch;", 0);
+        releaseSavepoint = Prepare(connection, "RELEASE partition_batch;", 0);
 
         // The change log is never pruned of its newest row, so its highest LSN is the last one issued,
         // even when that document was deleted since; reading it is one step down the right edge.
-        selectLastSequenceNumber = Prepare(connection, "SELECT COALESCE(MAX(lsn), 0) FROM changes;");
+        selectLastSequenceNumber = Prepare(connection, "SELECT COALESCE(MAX(lsn), 0) FROM changes;", 0);
         selectCurrent = Prepare(
             connection,
-            "SELECT rowid, lsn, type, sort_key, index_key FROM documents WHERE key = $key AND partition = $partition AND id = $id;",
-            ("$key", SqliteType.Integer),
-            ("$partition", SqliteType.Text),
-            ("$id", SqliteType.Text));
+            "SELECT rowid, lsn, type, sort_key, index_key FROM documents WHERE key = ?1 AND partition = ?2 AND id = ?3;",
+            3);
 
         // The key index is not unique (DocumentKeys), so the insert itself checks that the id is new.
         insertDocument = Prepare(
             connection,
-            """
-            INSERT INTO documents (key, part, partition, id, type, sort_key, index_key, lsn, committed_at, body)
-            SELECT $key, $part, $partition, $id, $type, $sort_key, $index_key, $lsn, $committed_at, $body
-            WHERE NOT EXISTS (SELECT 1 FROM documents WHERE key = $key AND partition = $partition AND id = $id);
+            $"""
+            INSERT INTO documents (key, part, partition, id, {DocumentValueColumns})
+            SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+            WHERE NOT EXISTS (SELECT 1 FROM documents WHERE key = ?1 AND partition = ?3 AND id = ?4);
             """,
-            [("$key", SqliteType.Integer), ("$part", SqliteType.Integer), ("$partition", SqliteType.Text), ("$id", SqliteType.Text), .. DocumentValueParameters]);
+            4 + DocumentValueCount);
         updateDocument = Prepare(
             connection,
             """
             UPDATE documents
-            SET type = $type, sort_key = $sort_key, index_key = $index_key, lsn = $lsn, committed_at = $committed_at, body = $body
-            WHERE rowid = $rowid;
+            SET type = ?2, sort_key = ?3, index_key = ?4, lsn = ?5, committed_at = ?6, body = ?7
+            WHERE rowid = ?1;
             """,
-            [("$rowid", SqliteType.Integer), .. DocumentValueParameters]);
+            1 + DocumentValueCount);
 
         // SQLite maintains an index on UPDATE only when the statement assigns one of its columns; an
         // account's replace keeps its type, sort key and index key, so this form leaves every index
         // untouched and dirties only the row's own page.
-        updateBody = Prepare(
-            connection,
-            "UPDATE documents SET lsn = $lsn, committed_at = $committed_at, body = $body WHERE rowid = $rowid;",
-            ("$rowid", SqliteType.Integer),
-            ("$lsn", SqliteType.Integer),
-            ("$committed_at", SqliteType.Integer),
-            ("$body", SqliteType.Blob));
-        deleteDocument = Prepare(
-            connection,
-            "DELETE FROM documents WHERE rowid = $rowid;",
-            ("$rowid", SqliteType.Integer));
+        updateBody = Prepare(connection, "UPDATE documents SET lsn = ?2, committed_at = ?3, body = ?4 WHERE rowid = ?1;", 4);
+        deleteDocument = Prepare(connection, "DELETE FROM documents WHERE rowid = ?1;", 1);
         upsertCheckpoint = Prepare(
             connection,
             """
-            INSERT INTO checkpoints (consumer, continuation) VALUES ($consumer, $continuation)
+            INSERT INTO checkpoints (consumer, continuation) VALUES (?1, ?2)
             ON CONFLICT (consumer) DO UPDATE SET continuation = excluded.continuation;
             """,
-            ("$consumer", SqliteType.Text),
-            ("$continuation", SqliteType.Text));
+            2);
     }
 
-    public void Begin() => begin.ExecuteNonQuery();
+    public void Begin() => begin.Execute();
 
-    public void Commit() => commit.ExecuteNonQuery();
+    public void Commit() => commit.Execute();
 
-    public void Rollback() => rollback.ExecuteNonQuery();
+    public void Rollback() => rollback.Execute();
 
-    public void Savepoint() => savepoint.ExecuteNonQuery();
+    public void Savepoint() => savepoint.Execute();
 
-    public void RollbackToSavepoint() => rollbackToSavepoint.ExecuteNonQuery();
+    public void RollbackToSavepoint() => rollbackToSavepoint.Execute();
 
-    public void ReleaseSavepoint() => releaseSavepoint.ExecuteNonQuery();
+    public void ReleaseSavepoint() => releaseSavepoint.Execute();
 
-    public long SelectLastSequenceNumber() => (long)(selectLastSequenceNumber.ExecuteScalar()
-        ?? throw new InvalidOperationException("The change log's last LSN could not be read."));
+    public long SelectLastSequenceNumber()
+        => selectLastSequenceNumber.QuerySingle(static row => (long?)raw.sqlite3_column_int64(row, 0))
+            ?? throw new InvalidOperationException("The change log's last LSN could not be read.");
 
     /// <summary>The document's current version and keys, or null when it does not exist.</summary>
     public CurrentDocument? SelectCurrent(string partition, string id)
     {
-        var parameters = selectCurrent.Parameters;
-        parameters[0].Value = keys.Of(partition, id);
-        parameters[1].Value = partition;
-        parameters[2].Value = id;
-        using var reader = selectCurrent.ExecuteReader();
-        if (!reader.Read())
-        {
-            return null;
-        }
-
-        return new CurrentDocument(
-            reader.GetInt64(0),
-            reader.GetInt64(1),
-            reader.GetString(2),
-            reader.IsDBNull(3) ? null : reader.GetInt64(3),
-            reader.IsDBNull(4) ? null : reader.GetString(4));
+        selectCurrent.Bind(1, keys.Of(partition, id));
+        selectCurrent.Bind(2, partition);
+        selectCurrent.Bind(3, id);
+        return selectCurrent.QuerySingle(static row => (CurrentDocument?)new CurrentDocument(
+            raw.sqlite3_column_int64(row, 0),
+            raw.sqlite3_column_int64(row, 1),
+            raw.sqlite3_column_text(row, 2).utf8_to_string(),
+            raw.sqlite3_column_type(row, 3) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(row, 3),
+            raw.sqlite3_column_type(row, 4) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(row, 4).utf8_to_string()));
     }
 
     /// <summary>Inserts the document unless its id exists; false when it existed (and nothing changed).</summary>
     public bool InsertDocument(string partition, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
     {
-        var parameters = insertDocument.Parameters;
         var key = keys.Of(partition, write.Id);
-        parameters[0].Value = key;
-        parameters[1].Value = DocumentKeys.PartitionOfKey(key);
-        parameters[2].Value = partition;
-        parameters[3].Value = write.Id;
-        SetDocumentValues(parameters, 4, write, sequenceNumber, committedAtUtcTicks);
-        return insertDocument.ExecuteNonQuery() == 1;
+        insertDocument.Bind(1, key);
+        insertDocument.Bind(2, DocumentKeys.PartitionOfKey(key));
+        insertDocument.Bind(3, partition);
+        insertDocument.Bind(4, write.Id);
+        BindDocumentValues(insertDocument, 5, write, sequenceNumber, committedAtUtcTicks);
+        return insertDocument.Execute() == 1;
     }
 
     /// <summary>Replaces an existing document, touching its indexes only when its keys change.</summary>
@@ -152,66 +129,58 @@ internal sealed class WriterStatements : IDisposable
     {
         if (!current.HasSameKeysAs(write))
         {
-            updateDocument.Parameters[0].Value = current.RowId;
-            SetDocumentValues(updateDocument.Parameters, 1, write, sequenceNumber, committedAtUtcTicks);
-            updateDocument.ExecuteNonQuery();
+            updateDocument.Bind(1, current.RowId);
+            BindDocumentValues(updateDocument, 2, write, sequenceNumber, committedAtUtcTicks);
+            updateDocument.Execute();
             return;
         }
 
-        var parameters = updateBody.Parameters;
-        parameters[0].Value = current.RowId;
-        parameters[1].Value = sequenceNumber;
-        parameters[2].Value = committedAtUtcTicks;
-        parameters[3].Value = write.Body;
-        updateBody.ExecuteNonQuery();
+        updateBody.Bind(1, current.RowId);
+        updateBody.Bind(2, sequenceNumber);
+        updateBody.Bind(3, committedAtUtcTicks);
+        updateBody.Bind(4, write.Body);
+        updateBody.Execute();
     }
 
     public void DeleteDocument(CurrentDocument current)
     {
-        deleteDocument.Parameters[0].Value = current.RowId;
-        deleteDocument.ExecuteNonQuery();
+        deleteDocument.Bind(1, current.RowId);
+        deleteDocument.Execute();
     }
 
     public void UpsertCheckpoint(string consumerName, string continuation)
     {
-        upsertCheckpoint.Parameters[0].Value = consumerName;
-        upsertCheckpoint.Parameters[1].Value = continuation;
-        upsertCheckpoint.ExecuteNonQuery();
+        upsertCheckpoint.Bind(1, consumerName);
+        upsertCheckpoint.Bind(2, continuation);
+        upsertCheckpoint.Execute();
     }
 
     public void Dispose()
     {
-        foreach (var command in all)
+        foreach (var statement in all)
         {
-            command.Dispose();
+            statement.Dispose();
         }
 
         all.Clear();
     }
 
-    /// <summary>Sets a write's type, keys, version and body, in that order, from parameter <paramref name="first"/> on.</summary>
-    private static void SetDocumentValues(SqliteParameterCollection parameters, int first, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
+    /// <summary>Binds a write's type, keys, version and body (<see cref="DocumentValueColumns"/>), from position <paramref name="first"/> on.</summary>
+    private static void BindDocumentValues(PreparedStatement statement, int first, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
     {
-        parameters[first].Value = write.Type;
-        parameters[first + 1].Value = write.SortKey is { } sortKey ? sortKey : DBNull.Value;
-        parameters[first + 2].Value = write.IndexKey is { } indexKey ? indexKey : DBNull.Value;
-        parameters[first + 3].Value = sequenceNumber;
-        parameters[first + 4].Value = committedAtUtcTicks;
-        parameters[first + 5].Value = write.Body;
+        statement.Bind(first, write.Type);
+        statement.Bind(first + 1, write.SortKey);
+        statement.Bind(first + 2, write.IndexKey);
+        statement.Bind(first + 3, sequenceNumber);
+        statement.Bind(first + 4, committedAtUtcTicks);
+        statement.Bind(first + 5, write.Body);
     }
 
-    private SqliteCommand Prepare(SqliteConnection connection, string sql, params (string Name, SqliteType Type)[] parameters)
+    private PreparedStatement Prepare(SqliteConnection connection, string sql, int parameterCount)
     {
-        var command = connection.CreateCommand();
-        all.Add(command);
-        command.CommandText = sql;
-        foreach (var (name, type) in parameters)
-        {
-            command.Parameters.Add(name, type);
-        }
-
-        command.Prepare();
-        return command;
+        var statement = new PreparedStatement(connection, sql, parameterCount);
+        all.Add(statement);
+        return statement;
     }
 }
 
