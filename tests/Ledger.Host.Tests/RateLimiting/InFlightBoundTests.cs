@@ -30,9 +30,7 @@ public sealed class InFlightBoundTests
 
         var answered = bound.InvokeAsync(Request("/answered"));
         Assert.Equal(0, bound.InFlight);
-        var next = Request("/next");
-        await bound.InvokeAsync(next);
-        Assert.Equal(StatusCodes.Status200OK, next.Response.StatusCode);
+        Assert.Equal(StatusCodes.Status200OK, await StatusOfAsync(bound, "/next"));
 
         unwinding.SetResult();
         await answered;
@@ -47,16 +45,12 @@ public sealed class InFlightBoundTests
 
         var held = bound.InvokeAsync(Request("/working"));
         Assert.Equal(1, bound.InFlight);
-        var shed = Request("/next");
-        await bound.InvokeAsync(shed);
-        Assert.Equal(StatusCodes.Status503ServiceUnavailable, shed.Response.StatusCode);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, await StatusOfAsync(bound, "/next"));
 
         working.SetResult();
         await held;
         Assert.Equal(0, bound.InFlight);
-        var admitted = Request("/next");
-        await bound.InvokeAsync(admitted);
-        Assert.Equal(StatusCodes.Status200OK, admitted.Response.StatusCode);
+        Assert.Equal(StatusCodes.Status200OK, await StatusOfAsync(bound, "/next"));
         Assert.Equal(0, bound.InFlight);
     }
 
@@ -69,15 +63,11 @@ public sealed class InFlightBoundTests
 
         foreach (var path in new[] { "/health", "/health/ready", MetricsPath })
         {
-            var probe = Request(path);
-            await bound.InvokeAsync(probe);
-            Assert.Equal(StatusCodes.Status200OK, probe.Response.StatusCode);
+            Assert.Equal(StatusCodes.Status200OK, await StatusOfAsync(bound, path));
             Assert.Equal(1, bound.InFlight);
         }
 
-        var shed = Request("/metrics-like");
-        await bound.InvokeAsync(shed);
-        Assert.Equal(StatusCodes.Status503ServiceUnavailable, shed.Response.StatusCode);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, await StatusOfAsync(bound, "/metrics-like"));
 
         working.SetResult();
         await held;
@@ -108,6 +98,14 @@ public sealed class InFlightBoundTests
             },
             OnePlace,
             [MetricsPath]);
+
+    /// <summary>Sends one request to <paramref name="path"/> through the bound and returns its status.</summary>
+    private static async Task<int> StatusOfAsync(InFlightBound bound, string path)
+    {
+        var request = Request(path);
+        await bound.InvokeAsync(request);
+        return request.Response.StatusCode;
+    }
 
     private static DefaultHttpContext Request(string path)
     {
