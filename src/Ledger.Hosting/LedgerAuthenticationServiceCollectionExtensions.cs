@@ -53,7 +53,7 @@ public static class LedgerAuthenticationServiceCollectionExtensions
     public static IApplicationBuilder UseLedgerInFlightBound(this IApplicationBuilder app, params string[] unboundedPaths)
         => app.UseMiddleware<InFlightBound>(
             app.ApplicationServices.GetRequiredService<RateLimitSettings>(),
-            (IReadOnlyList<PathString>)Array.ConvertAll(unboundedPaths, path => new PathString(path)));
+            Array.ConvertAll(unboundedPaths, path => new PathString(path)));
 
     /// <summary>
     /// The local host's per-caller limits, after routing (they read the endpoint): for every endpoint but the

@@ -23,6 +23,9 @@ public sealed class InFlightBound(RequestDelegate next, RateLimitSettings settin
 {
     private static readonly PathString HealthPath = "/" + LedgerRoutes.Health;
 
+    /// <summary>Health first, then the host's: one list, so every exempt path is matched the same way.</summary>
+    private readonly PathString[] _unboundedPaths = [HealthPath, .. unboundedPaths];
+
     private readonly LedgerError _overloaded = new(ErrorCodes.Overloaded, $"The ledger is serving {settings.MaxInFlight} requests already; retry shortly.");
 
     private int _inFlight;
@@ -60,12 +63,7 @@ public sealed class InFlightBound(RequestDelegate next, RateLimitSettings settin
 
     private bool IsUnbounded(PathString path)
     {
-        if (path.StartsWithSegments(HealthPath))
-        {
-            return true;
-        }
-
-        foreach (var unbounded in unboundedPaths)
+        foreach (var unbounded in _unboundedPaths)
         {
             if (path.StartsWithSegments(unbounded))
             {
