@@ -84,11 +84,12 @@ public static class LocalHostStartup
     /// <summary>
     /// Errors a setting causes: the ledger's own checks (InvalidOperationException, ArgumentException),
     /// a value the binder cannot convert, options validation, a data directory the host may not write, an
-    /// address (<c>--urls</c>) another process already listens on.
+    /// address (<c>--urls</c>) another process already listens on, a data directory another host has open.
     /// A defect is none of these and keeps its stack trace.
     /// </summary>
     public static bool IsConfigurationError(Exception exception)
         => exception is InvalidOperationException or ArgumentException or FormatException or OptionsValidationException or UnauthorizedAccessException
+           or Ledger.Store.Sqlite.DataDirectoryInUseException
            or IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException };
 
     /// <summary>One line on standard error, no stack trace: what is wrong and which setting to fix. The exit code is 1.</summary>

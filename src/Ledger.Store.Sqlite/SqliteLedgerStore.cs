@@ -15,6 +15,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IAtomicMultiPartitionStore
 {
     public const string DatabaseFileName = SqliteDatabase.FileName;
 
+    private readonly DataDirectoryLock directoryLock;
     private readonly SqliteWriter writer;
     private readonly SqliteCheckpointer checkpointer;
     private readonly Channel<SqliteReadConnection> idleReaders;
@@ -27,7 +28,10 @@ public sealed class SqliteLedgerStore : ILedgerStore, IAtomicMultiPartitionStore
     {
     }
 
-    /// <summary>Opens (creating if needed) the ledger file in <see cref="SqliteLedgerStoreOptions.DataDirectory"/>.</summary>
+    /// <summary>
+    /// Opens (creating if needed) the ledger file in <see cref="SqliteLedgerStoreOptions.DataDirectory"/>;
+    /// throws <see cref="DataDirectoryInUseException"/> while another store has that directory open.
+    /// </summary>
     /// <param name="options">Where the file lives and the writer's bounds.</param>
     /// <param name="timeProvider">The clock that stamps <see cref="BatchResult.CommittedAt"/>.</param>
     public SqliteLedgerStore(SqliteLedgerStoreOptions options, TimeProvider timeProvider)
@@ -41,10 +45,12 @@ public sealed class SqliteLedgerStore : ILedgerStore, IAtomicMultiPartitionStore
         maxBusyRetries = options.MaxBusyRetries;
         idleReaders = Channel.CreateBounded<SqliteReadConnection>(readConnectionCount);
 
-        var writerConnection = SqliteDatabase.OpenWriter(DatabasePath, options, out var keys);
+        directoryLock = DataDirectoryLock.Acquire(options.DataDirectory);
+        SqliteConnection? writerConnection = null;
         SqliteCheckpointer? checkpointer = null;
         try
         {
+            writerConnection = SqliteDatabase.OpenWriter(DatabasePath, options, out var keys);
             checkpointer = new SqliteCheckpointer(SqliteDatabase.OpenCheckpointer(DatabasePath, options), options.CheckpointInterval);
             for (var opened = 0; opened < readConnectionCount; opened++)
             {
@@ -57,12 +63,13 @@ public sealed class SqliteLedgerStore : ILedgerStore, IAtomicMultiPartitionStore
         catch
         {
             checkpointer?.Dispose();
-            writerConnection.Dispose();
+            writerConnection?.Dispose();
             while (idleReaders.Reader.TryRead(out var reader))
             {
                 reader.Dispose();
             }
 
+            directoryLock.Dispose();
             throw;
         }
     }
@@ -234,6 +241,9 @@ public sealed class SqliteLedgerStore : ILedgerStore, IAtomicMultiPartitionStore
         }
 
         idleReaders.Writer.TryComplete();
+
+        // Last: the directory is free for another store only once every connection to its file is closed.
+        directoryLock.Dispose();
     }
 
     private static void RequireValidCheckpoint(string continuation)

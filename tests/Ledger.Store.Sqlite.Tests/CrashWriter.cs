@@ -46,10 +46,11 @@ internal static partial class CrashWriter
     }
 
     /// <summary>
-    /// Starts the child, kills it once it has acknowledged enough writes, and returns every write it
-    /// acknowledged, including those still in the pipe when it died.
+    /// Starts the child, kills it once it has acknowledged enough writes (after <paramref name="whileWriting"/>,
+    /// when given, has run against the live child), and returns every write it acknowledged, including those
+    /// still in the pipe when it died.
     /// </summary>
-    public static async Task<List<(string Partition, string Id)>> RunAndKillAsync(string dataDirectory, int acknowledgementsBeforeKill, TimeSpan timeout)
+    public static async Task<List<(string Partition, string Id)>> RunAndKillAsync(string dataDirectory, int acknowledgementsBeforeKill, TimeSpan timeout, Action? whileWriting = null)
     {
         var startInfo = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -73,6 +74,8 @@ internal static partial class CrashWriter
                     ?? throw new InvalidOperationException($"The crash writer exited early: {await errors}");
                 acknowledged.Add(Parse(line));
             }
+
+            whileWriting?.Invoke();
         }
         finally
         {

@@ -786,6 +786,36 @@ public sealed class SqliteLedgerStoreTests : IDisposable
         Assert.True(changes.Count >= acknowledged.Count + 1);
     }
 
+    [Fact]
+    public async Task A_second_store_on_an_open_data_directory_is_refused_and_the_first_keeps_working()
+    {
+        await using (var first = Open())
+        {
+            var refused = Assert.Throws<DataDirectoryInUseException>(() => Open());
+
+            Assert.Equal(Path.GetFullPath(directory.Path), refused.DataDirectory);
+            Assert.Contains("in use by another ledger process", refused.Message, StringComparison.Ordinal);
+            await CommitOrFailAsync(first, Batch("account-a", "doc-1"));
+        }
+
+        await using var reopened = Open();
+        Assert.NotNull(await reopened.ReadAsync("account-a", "doc-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_data_directory_another_process_writes_is_refused_until_that_process_is_killed()
+    {
+        // A store that opened anyway is closed at once, so it cannot hold the directory past the assertion.
+        Exception? refusedWhileWriting = null;
+        void TryOpenBeside() => refusedWhileWriting = Record.Exception(() => Open().DisposeAsync().AsTask().GetAwaiter().GetResult());
+
+        await CrashWriter.RunAndKillAsync(directory.Path, acknowledgementsBeforeKill: 50, WaitBound, whileWriting: TryOpenBeside);
+
+        Assert.IsType<DataDirectoryInUseException>(refusedWhileWriting);
+        await using var store = Open();
+        await CommitOrFailAsync(store, Batch("account-after", "doc"));
+    }
+
     private static SqliteConnection OpenRaw(string path)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());

@@ -94,6 +94,22 @@ public sealed class StartupTests
         AssertOneLineWithoutStackTrace(output);
     }
 
+    [Fact]
+    public async Task A_second_host_on_a_data_directory_in_use_refuses_to_start_and_the_first_keeps_serving()
+    {
+        using var data = new TemporaryDirectory();
+        await using var first = await HostProcess.StartAsync(data.Path, HostProcess.FreePort());
+
+        var (exitCode, output) = await RunToExitAsync(data.Path, HostProcess.DevelopmentKeys);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("is in use by another ledger process", output, StringComparison.Ordinal);
+        AssertOneLineWithoutStackTrace(output);
+        using var client = first.CreateClient();
+        using var health = await client.GetAsync("/health");
+        Assert.Equal(200, (int)health.StatusCode);
+    }
+
     private static async Task<(int ExitCode, string Output)> RunToExitAsync(string dataDirectory, IReadOnlyDictionary<string, string?> environment)
     {
         await using var host = HostProcess.Launch(dataDirectory, HostProcess.FreePort(), environment);
