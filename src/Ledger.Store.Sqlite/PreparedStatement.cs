@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -30,10 +29,11 @@ internal sealed class PreparedStatement : IDisposable
             throw new ArgumentException($"One statement expected; '{tail}' follows it.", nameof(sql));
         }
 
-        if (raw.sqlite3_bind_parameter_count(statement) != parameterCount)
+        var declaredCount = raw.sqlite3_bind_parameter_count(statement);
+        if (declaredCount != parameterCount)
         {
             statement.Dispose();
-            throw new ArgumentException($"The statement has {raw.sqlite3_bind_parameter_count(statement)} parameters, not {parameterCount}.", nameof(sql));
+            throw new ArgumentException($"The statement has {declaredCount} parameters, not {parameterCount}.", nameof(sql));
         }
 
         this.parameterCount = parameterCount;
@@ -92,7 +92,16 @@ internal sealed class PreparedStatement : IDisposable
             }
 
             var row = read(statement);
-            Debug.Assert(raw.sqlite3_step(statement) == raw.SQLITE_DONE, "A single-row query returned a second row.");
+
+            // Checked in every build: a second row would mean the query (or the schema's keys) no longer
+            // names one document, and the writer would decide on whichever row came first.
+            var next = raw.sqlite3_step(statement);
+            if (next == raw.SQLITE_ROW)
+            {
+                throw new InvalidOperationException("A single-row query returned a second row.");
+            }
+
+            Check(next == raw.SQLITE_DONE ? raw.SQLITE_OK : next);
             return row;
         }
         finally
