@@ -27,8 +27,20 @@ public static class DigestedIds
     /// </summary>
     public static string Of(string prefix, int characters, params ReadOnlySpan<string> lines)
     {
-        Debug.Assert(characters is > 0 and <= SHA256.HashSizeInBytes * 2 && characters % 2 == 0, "A digest is a whole number of hex bytes.");
-        Debug.Assert(prefix.Length <= MaxPrefixLength && lines.Length > 0, "Prefixes are short and there is text to digest.");
+        // Checked in every build: a prefix past the stack buffer, or an odd digest length, would otherwise
+        // build a wrong id silently, and these ids are stored.
+        if (characters is <= 0 or > SHA256.HashSizeInBytes * 2 || characters % 2 != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(characters), characters, $"A digest is a whole number of hex bytes, 2 to {SHA256.HashSizeInBytes * 2} characters.");
+        }
+
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefix.Length, MaxPrefixLength, nameof(prefix));
+        if (lines.IsEmpty)
+        {
+            throw new ArgumentException("There must be text to digest.", nameof(lines));
+        }
+
         var text = new DefaultInterpolatedStringHandler(0, (2 * lines.Length) - 1, CultureInfo.InvariantCulture, stackalloc char[256]);
         for (var index = 0; index < lines.Length; index++)
         {
@@ -45,8 +57,11 @@ public static class DigestedIds
         text.Clear();
         Span<char> id = stackalloc char[MaxPrefixLength + (SHA256.HashSizeInBytes * 2)];
         prefix.CopyTo(id);
-        var converted = Convert.TryToHexStringLower(hash[..(characters / 2)], id[prefix.Length..], out var hexWritten);
-        Debug.Assert(converted && hexWritten == characters, "The hex digits fit the buffer.");
+        if (!Convert.TryToHexStringLower(hash[..(characters / 2)], id[prefix.Length..], out var hexWritten) || hexWritten != characters)
+        {
+            throw new InvalidOperationException("The digest's hex digits did not fit the id buffer.");
+        }
+
         return new string(id[..(prefix.Length + characters)]);
     }
 

@@ -47,4 +47,16 @@ public sealed class DigestedIdsTests
 
         Assert.Equal("x_" + full[..24], DigestedIds.Of("x_", 24, "a", "b"));
     }
+
+    [Fact]
+    public void A_prefix_longer_than_the_bound_an_odd_or_oversized_digest_and_no_text_are_refused_in_every_build()
+    {
+        Assert.Equal(new string('p', 128) + DigestedIds.Of(string.Empty, 2, "a"), DigestedIds.Of(new string('p', 128), 2, "a"));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => DigestedIds.Of(new string('p', 129), 2, "a"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DigestedIds.Of("p_", 3, "a"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DigestedIds.Of("p_", 0, "a"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DigestedIds.Of("p_", 66, "a"));
+        Assert.Throws<ArgumentException>(() => DigestedIds.Of("p_", 2));
+    }
 }
