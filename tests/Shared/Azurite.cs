@@ -59,12 +59,11 @@ public static class Azurite
         var (fileName, prefix) = Launcher ?? throw new InvalidOperationException("Azurite is not installed.");
         int blob = FreePort(), queue = FreePort(), table = FreePort();
         // A test host killed by the runner never raises ProcessExit, so a watchdog shell ends Azurite (its
-        // whole process group: npx starts node under it) as soon as this process is gone.
-        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // whole process group: npx starts node under it) as soon as this process is gone (WatchdogScript).
+        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(WatchdogScript);
         start.ArgumentList.Add("azurite-watchdog");
-        start.ArgumentList.Add($"{Environment.ProcessId}");
         start.ArgumentList.Add(fileName);
         foreach (var argument in prefix.Concat(
         [
@@ -90,16 +89,27 @@ public static class Azurite
             + $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
     }
 
-    /// <summary>Runs "$2..." in its own process group and ends that group when process $1 or Azurite ends.</summary>
+    /// <summary>
+    /// Runs "$2..." in its own session and process group, and ends that group once its standard input (a
+    /// pipe from this process) reaches end of file: when this process exits, however it ends, kill -9
+    /// included, or when <see cref="Stop"/> closes the pipe. A pipe instead of polling this process's id,
+    /// and setsid instead of bash's job control: a watchdog under job control that had a terminal stopped
+    /// itself (SIGTTOU), and the runtime's process-tree kill left the emulators it froze with SIGSTOP
+    /// running; both left emulators behind after test runs.
+    /// </summary>
+    /// <remarks>
+    /// The watchdog itself exits with Azurite, so a start that fails is seen at once. Its reader lives on
+    /// in the background on a copy of standard input (fd 3: a background job's own input is /dev/null), and
+    /// gives a group that ignores SIGTERM two seconds before SIGKILL.
+    /// </remarks>
     private const string WatchdogScript = """
-        set -m
-        watched=$1; shift
-        "$@" &
+        exec 3<&0
+        setsid "$@" </dev/null >/dev/null 2>&1 &
         child=$!
-        trap 'kill -- -$child 2>/dev/null; exit 0' TERM INT
-        while kill -0 "$watched" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
-        kill -- -$child 2>/dev/null
+        { read -r _ <&3; kill -- -$child 2>/dev/null; sleep 2; kill -KILL -- -$child 2>/dev/null; } &
+        wait $child
         """;
+
 
     private static async Task WaitUntilListeningAsync(Process process, int[] ports)
     {
@@ -140,17 +150,16 @@ public static class Azurite
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Closes the watchdog's standard input, which makes it end Azurite's process group.</summary>
     private static void Stop(Process process)
     {
         try
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
+            process.StandardInput.Close();
         }
-        catch (InvalidOperationException)
+        catch (IOException)
         {
+            // The watchdog is gone already, and it ended Azurite on its way out.
         }
     }
 }
