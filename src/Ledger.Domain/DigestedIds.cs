@@ -27,8 +27,8 @@ public static class DigestedIds
     /// </summary>
     public static string Of(string prefix, int characters, params ReadOnlySpan<string> lines)
     {
-        // Checked in every build: a prefix past the stack buffer, or an odd digest length, would otherwise
-        // build a wrong id silently, and these ids are stored.
+        // Checked in every build, because these ids are stored: an odd digest length would otherwise end the
+        // id in a NUL character, and the prefix bound is what keeps the id inside its stack buffer.
         if (characters is <= 0 or > SHA256.HashSizeInBytes * 2 || characters % 2 != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(characters), characters, $"A digest is a whole number of hex bytes, 2 to {SHA256.HashSizeInBytes * 2} characters.");

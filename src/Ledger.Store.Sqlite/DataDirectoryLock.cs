@@ -24,11 +24,21 @@ internal sealed class DataDirectoryLock : IDisposable
         {
             return new DataDirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1));
         }
-        catch (IOException exception) when (exception is not FileNotFoundException and not DirectoryNotFoundException)
+        catch (IOException exception) when (IsHeldByAnother(exception))
         {
             throw new DataDirectoryInUseException(Path.GetDirectoryName(path)!, exception);
         }
     }
+
+    /// <summary>
+    /// Whether the open failed on the lock alone: .NET reports the lock's own error code, EWOULDBLOCK from
+    /// flock on Unix (11 on Linux, 35 on macOS), a sharing or lock violation on Windows. Any other failure
+    /// (a read-only or full disk) is not "in use" and goes up as it is.
+    /// </summary>
+    private static bool IsHeldByAnother(IOException exception)
+        => OperatingSystem.IsWindows()
+            ? exception.HResult is unchecked((int)0x80070020) or unchecked((int)0x80070021)
+            : exception.HResult == (OperatingSystem.IsLinux() ? 11 : 35);
 
     public void Dispose() => file.Dispose();
 }

@@ -803,6 +803,17 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_lock_file_that_cannot_be_opened_at_all_is_reported_as_it_is_not_as_in_use()
+    {
+        Directory.CreateDirectory(Path.Combine(directory.Path, "ledger.lock"));
+
+        var failure = Record.Exception(() => Open());
+
+        Assert.NotNull(failure);
+        Assert.IsNotType<DataDirectoryInUseException>(failure);
+    }
+
+    [Fact]
     public async Task A_data_directory_another_process_writes_is_refused_until_that_process_is_killed()
     {
         // A store that opened anyway is closed at once, so it cannot hold the directory past the assertion.
