@@ -90,12 +90,12 @@ public static class Azurite
     }
 
     /// <summary>
-    /// Runs "$2..." in its own session and process group, and ends that group once its standard input (a
-    /// pipe from this process) reaches end of file: when this process exits, however it ends, kill -9
-    /// included, or when <see cref="Stop"/> closes the pipe. A pipe instead of polling this process's id,
-    /// and setsid instead of bash's job control: a watchdog under job control that had a terminal stopped
-    /// itself (SIGTTOU), and the runtime's process-tree kill left the emulators it froze with SIGSTOP
-    /// running; both left emulators behind after test runs.
+    /// Runs its arguments (Azurite's command line) in their own session and process group, and ends that
+    /// group once its standard input (a pipe from this process) reaches end of file: when this process
+    /// exits, however it ends, kill -9 included, or when <see cref="Stop"/> closes the pipe. A pipe instead
+    /// of polling this process's id, and setsid instead of bash's job control: a watchdog under job control
+    /// that had a terminal stopped itself (SIGTTOU), and the runtime's process-tree kill froze the tree with
+    /// SIGSTOP and left part of it frozen; both left emulators behind after test runs.
     /// </summary>
     /// <remarks>
     /// The watchdog itself exits with Azurite, so a start that fails is seen at once. Its reader lives on
@@ -109,7 +109,6 @@ public static class Azurite
         { read -r _ <&3; kill -- -$child 2>/dev/null; sleep 2; kill -KILL -- -$child 2>/dev/null; } &
         wait $child
         """;
-
 
     private static async Task WaitUntilListeningAsync(Process process, int[] ports)
     {
