@@ -19,14 +19,14 @@ internal sealed class DataDirectoryLock : IDisposable
     /// <summary>Takes the directory's lock, or throws <see cref="DataDirectoryInUseException"/> when another store holds it.</summary>
     public static DataDirectoryLock Acquire(string dataDirectory)
     {
-        var path = Path.GetFullPath(Path.Combine(dataDirectory, FileName));
+        var directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory));
         try
         {
-            return new DataDirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1));
+            return new DataDirectoryLock(new FileStream(Path.Combine(directory, FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1));
         }
         catch (IOException exception) when (IsHeldByAnother(exception))
         {
-            throw new DataDirectoryInUseException(Path.GetDirectoryName(path)!, exception);
+            throw new DataDirectoryInUseException(directory, exception);
         }
     }
 

@@ -805,7 +805,7 @@ public sealed class SqliteLedgerStoreTests : IDisposable
     [Fact]
     public void A_lock_file_that_cannot_be_opened_at_all_is_reported_as_it_is_not_as_in_use()
     {
-        Directory.CreateDirectory(Path.Combine(directory.Path, "ledger.lock"));
+        Directory.CreateDirectory(Path.Combine(directory.Path, DataDirectoryLock.FileName));
 
         var failure = Record.Exception(() => Open());
 
