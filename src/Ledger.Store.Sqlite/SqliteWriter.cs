@@ -376,7 +376,7 @@ internal sealed class SqliteWriter
         }
         else
         {
-            statements.InsertDocument(partition, write, sequenceNumber, committedAt.UtcTicks);
+            statements.InsertMissingDocument(partition, write, sequenceNumber, committedAt.UtcTicks);
         }
 
         return new WriteOutcome(FeedContinuation.Format(sequenceNumber), null);

@@ -15,6 +15,12 @@ internal sealed class WriterStatements : IDisposable
 
     private const int DocumentValueCount = 6;
 
+    /// <summary>Whether a document with this key, partition and id exists (the key index is not unique).</summary>
+    internal const string SelectExistsSql = "SELECT 1 FROM documents WHERE key = ?1 AND partition = ?2 AND id = ?3;";
+
+    /// <summary>Inserts a document found missing; it reads nothing, so SQLite runs it without a temporary b-tree.</summary>
+    internal const string InsertDocumentSql = $"INSERT INTO documents (key, part, partition, id, {DocumentValueColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10);";
+
     private readonly List<PreparedStatement> all = [];
     private readonly DocumentKeys keys;
     private readonly PreparedStatement begin;
@@ -25,6 +31,7 @@ internal sealed class WriterStatements : IDisposable
     private readonly PreparedStatement releaseSavepoint;
     private readonly PreparedStatement selectLastSequenceNumber;
     private readonly PreparedStatement selectCurrent;
+    private readonly PreparedStatement selectExists;
     private readonly PreparedStatement insertDocument;
     private readonly PreparedStatement updateDocument;
     private readonly PreparedStatement updateBody;
@@ -50,15 +57,12 @@ internal sealed class WriterStatements : IDisposable
             "SELECT rowid, lsn, type, sort_key, index_key FROM documents WHERE key = ?1 AND partition = ?2 AND id = ?3;",
             3);
 
-        // The key index is not unique (DocumentKeys), so the insert itself checks that the id is new.
-        insertDocument = Prepare(
-            connection,
-            $"""
-            INSERT INTO documents (key, part, partition, id, {DocumentValueColumns})
-            SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
-            WHERE NOT EXISTS (SELECT 1 FROM documents WHERE key = ?1 AND partition = ?3 AND id = ?4);
-            """,
-            4 + DocumentValueCount);
+        // The key index is not unique (DocumentKeys), so a create first looks for the id, then inserts.
+        // Two statements on purpose: one INSERT ... SELECT ... WHERE NOT EXISTS reading the same table
+        // makes SQLite stage the row in a temporary b-tree, opened and closed (its own pager and page
+        // cache) on every run, which cost the writer more than the second index probe does.
+        selectExists = Prepare(connection, SelectExistsSql, 3);
+        insertDocument = Prepare(connection, InsertDocumentSql, 4 + DocumentValueCount);
         updateDocument = Prepare(
             connection,
             """
@@ -116,12 +120,34 @@ internal sealed class WriterStatements : IDisposable
     public bool InsertDocument(string partition, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
     {
         var key = keys.Of(partition, write.Id);
+        selectExists.Bind(1, key);
+        selectExists.Bind(2, partition);
+        selectExists.Bind(3, write.Id);
+        if (selectExists.QuerySingle(static _ => (bool?)true) is not null)
+        {
+            return false;
+        }
+
+        InsertNew(key, partition, write, sequenceNumber, committedAtUtcTicks);
+        return true;
+    }
+
+    /// <summary>Inserts a document the caller has just found missing (<see cref="SelectCurrent"/> returned null).</summary>
+    public void InsertMissingDocument(string partition, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
+        => InsertNew(keys.Of(partition, write.Id), partition, write, sequenceNumber, committedAtUtcTicks);
+
+    private void InsertNew(long key, string partition, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
+    {
         insertDocument.Bind(1, key);
         insertDocument.Bind(2, DocumentKeys.PartitionOfKey(key));
         insertDocument.Bind(3, partition);
         insertDocument.Bind(4, write.Id);
         BindDocumentValues(insertDocument, 5, write, sequenceNumber, committedAtUtcTicks);
-        return insertDocument.Execute() == 1;
+        var inserted = insertDocument.Execute();
+        if (inserted != 1)
+        {
+            throw new InvalidOperationException($"Inserting document '{write.Id}' changed {inserted} rows, not 1.");
+        }
     }
 
     /// <summary>Replaces an existing document, touching its indexes only when its keys change.</summary>
