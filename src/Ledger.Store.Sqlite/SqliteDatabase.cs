@@ -164,10 +164,10 @@ internal static class SqliteDatabase
             // to the WAL before COMMIT, which roughly halves write throughput. The cache is bounded.
             Execute(connection, $"PRAGMA cache_size = -{WriterCacheKibibytes};");
 
-            // Each request of a group runs in a savepoint, and SQLite keeps the pages a savepoint may have
-            // to restore in a statement journal. In a temporary file (the default) that journal costs an
-            // open, an unlink and a pwrite per touched page on every commit; it never has to outlive the
-            // transaction, so it lives in memory, bounded by what one group touches.
+            // A statement that may fail part-way (an insert that fires the change-log trigger) keeps the pages it
+            // may have to restore in a statement journal. In a temporary file (the default) that journal costs
+            // an open, an unlink and a pwrite per touched page; it never has to outlive the transaction, so it
+            // lives in memory, bounded by what one group touches.
             Execute(connection, "PRAGMA temp_store = MEMORY;");
 
             keys = CreateOrUpgradeSchema(connection, databasePath);

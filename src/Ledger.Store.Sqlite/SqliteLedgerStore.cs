@@ -126,7 +126,7 @@ public sealed class SqliteLedgerStore : ILedgerStore, IAtomicMultiPartitionStore
         return await request.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Every batch of a multi-partition commit shares one savepoint of a group transaction: one fsync, all or none.</summary>
+    /// <summary>Every batch of a multi-partition commit is one request of a group transaction: one fsync, all or none.</summary>
     public bool CommitsAcrossPartitions => true;
 
     /// <summary>

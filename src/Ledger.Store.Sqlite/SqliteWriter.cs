@@ -7,8 +7,9 @@ namespace Ledger.Store.Sqlite;
 
 /// <summary>
 /// The single writer. Requests arrive on a bounded channel; one dedicated thread drains whatever is
-/// queued (up to a bound), applies each request inside its own SAVEPOINT of one transaction, commits
-/// once and only then settles every request. Many requests therefore share one fsync (group commit),
+/// queued (up to a bound), applies every request in one transaction (each checks all its preconditions
+/// before it writes, so a refused request leaves nothing to undo), commits once and only then settles
+/// every request. Many requests therefore share one fsync (group commit),
 /// and request paths never hold a lock across I/O: they only enqueue and await.
 /// </summary>
 internal sealed class SqliteWriter
@@ -198,8 +199,12 @@ internal sealed class SqliteWriter
     }
 
     /// <summary>
-    /// One physical transaction for the whole group. Each request runs inside a savepoint, so a request
-    /// that fails a precondition (or hits a non-transient error) is undone alone while the others commit.
+    /// One physical transaction for the whole group, without savepoints. A request checks every one of its
+    /// preconditions before it writes anything (its writes name distinct documents, so none depends on
+    /// another's), so a request refused by one leaves nothing to undo and the others commit with the group.
+    /// A savepoint per request cost two statements and a copy of every page it touched into the statement
+    /// journal. A statement that fails after its request began writing ends the attempt instead: the
+    /// transaction is rolled back and the group goes again without that request.
     /// </summary>
     private void ApplyGroup(List<WriteRequest> group, RequestOutcome[] outcomes)
     {
@@ -218,69 +223,26 @@ internal sealed class SqliteWriter
                 continue;
             }
 
-            if (request is ProbeWriteRequest)
+            outcomes[position] = request switch
             {
                 // Reaching this point inside the transaction is all a probe asks.
-                outcomes[position] = RequestOutcome.Completed(null, isUndone: false);
-                continue;
-            }
-
-            var sequenceNumberBefore = sequenceNumber;
-
-            // A request of one create is one statement, atomic by itself: it needs no savepoint, which
-            // saves two statements for every idempotency claim and every single-document write.
-            if (request is BatchWriteRequest { Writes.Count: 1 } single && single.Writes[0].Kind == WriteKind.Create)
-            {
-                try
-                {
-                    outcomes[position] = ApplyBatch(single, committedAt, ref sequenceNumber);
-                }
-                catch (SqliteException exception) when (!SqliteErrors.IsBusy(exception))
-                {
-                    outcomes[position] = FailedWithinTransaction(position, exception);
-                }
-
-                if (outcomes[position].IsUndone)
-                {
-                    sequenceNumber = sequenceNumberBefore;
-                }
-
-                continue;
-            }
-
-            statements.Savepoint();
-            try
-            {
-                outcomes[position] = request switch
-                {
-                    BatchWriteRequest batch => ApplyBatch(batch, committedAt, ref sequenceNumber),
-                    MultiPartitionWriteRequest batches => ApplyAcrossPartitions(batches, committedAt, ref sequenceNumber),
-                    CheckpointWriteRequest checkpoint => ApplyCheckpoint(checkpoint),
-                    _ => throw new InvalidOperationException($"Unknown write request {request.GetType().Name}."),
-                };
-            }
-            catch (SqliteException exception) when (!SqliteErrors.IsBusy(exception))
-            {
-                outcomes[position] = FailedWithinTransaction(position, exception);
-            }
-
-            if (outcomes[position].IsUndone)
-            {
-                statements.RollbackToSavepoint();
-                sequenceNumber = sequenceNumberBefore;
-            }
-
-            statements.ReleaseSavepoint();
+                ProbeWriteRequest => RequestOutcome.Completed(null, failedPrecondition: false),
+                BatchWriteRequest single => ApplyBatches(position, [single.Batch], answersOneBatch: true, committedAt, ref sequenceNumber),
+                MultiPartitionWriteRequest batches => ApplyBatches(position, batches.Batches, answersOneBatch: false, committedAt, ref sequenceNumber),
+                CheckpointWriteRequest checkpoint => ApplyCheckpoint(position, checkpoint),
+                _ => throw new InvalidOperationException($"Unknown write request {request.GetType().Name}."),
+            };
         }
 
         statements.Commit();
     }
 
     /// <summary>
-    /// The outcome of a request whose statement failed. Some failures (an I/O error, a full disk, a
-    /// RAISE(ROLLBACK)) make SQLite roll the whole transaction back, savepoints and all: the requests
-    /// applied before it are gone, and the ones after it would run in autocommit, each committing on
-    /// its own while the group is answered as one. Such a failure ends the attempt instead.
+    /// The outcome of a request whose statement failed before it wrote anything (or whose one statement
+    /// failed, which SQLite undoes by itself). Some failures (an I/O error, a full disk, a RAISE(ROLLBACK))
+    /// make SQLite roll the whole transaction back: the requests applied before it are gone, and the ones
+    /// after it would run in autocommit, each committing on its own while the group is answered as one.
+    /// Such a failure ends the attempt instead.
     /// </summary>
     private RequestOutcome FailedWithinTransaction(int position, SqliteException exception)
     {
@@ -293,99 +255,125 @@ internal sealed class SqliteWriter
         return RequestOutcome.Failed(failure);
     }
 
-    private RequestOutcome ApplyBatch(BatchWriteRequest request, DateTimeOffset committedAt, ref long sequenceNumber)
+    /// <summary>
+    /// One request's partition batches, all or nothing: every precondition first, then every write. A
+    /// single batch is answered with its <see cref="BatchResult"/>, several with their
+    /// <see cref="MultiPartitionCommitResult"/>.
+    /// </summary>
+    private RequestOutcome ApplyBatches(int position, IReadOnlyList<PendingBatch> batches, bool answersOneBatch, DateTimeOffset committedAt, ref long sequenceNumber)
     {
-        var result = ApplyPartition(request.Partition, request.Writes, committedAt, ref sequenceNumber);
-        return RequestOutcome.Completed(result, isUndone: !result.IsCommitted);
+        var found = new CurrentDocument?[batches.Count][];
+        try
+        {
+            for (var batchIndex = 0; batchIndex < batches.Count; batchIndex++)
+            {
+                found[batchIndex] = new CurrentDocument?[batches[batchIndex].Writes.Count];
+                if (FirstFailedPrecondition(batches[batchIndex], found[batchIndex]) is { } failed)
+                {
+                    object refusal = answersOneBatch
+                        ? BatchResult.Failure(failed.Outcome, failed.WriteIndex)
+                        : MultiPartitionCommitResult.Failure(failed.Outcome, batchIndex, failed.WriteIndex);
+                    return RequestOutcome.Completed(refusal, failedPrecondition: true);
+                }
+            }
+        }
+        catch (SqliteException exception) when (!SqliteErrors.IsBusy(exception))
+        {
+            return FailedWithinTransaction(position, exception);
+        }
+
+        try
+        {
+            var results = new BatchResult[batches.Count];
+            for (var batchIndex = 0; batchIndex < batches.Count; batchIndex++)
+            {
+                results[batchIndex] = BatchResult.Success(WriteBatch(batches[batchIndex], found[batchIndex], committedAt, ref sequenceNumber), committedAt);
+            }
+
+            return RequestOutcome.Completed(answersOneBatch ? results[0] : MultiPartitionCommitResult.Success(results, committedAt), failedPrecondition: false);
+        }
+        catch (SqliteException exception) when (!SqliteErrors.IsBusy(exception))
+        {
+            // Part of the request may be written, and there is no savepoint to undo just that part.
+            RollBackIfInTransaction();
+            throw new TransactionLostException(position, new StoreUnavailableException("The SQLite store could not apply the write.", exception));
+        }
     }
 
     /// <summary>
-    /// Applies every partition's writes in order inside the request's one savepoint; the first failing
-    /// write undoes them all, so the partitions commit together or not at all.
+    /// The first write of the batch whose precondition fails, or null when all hold; fills
+    /// <paramref name="found"/> with the document each replace, upsert or delete finds (a create only
+    /// asks whether its id is taken).
     /// </summary>
-    private RequestOutcome ApplyAcrossPartitions(MultiPartitionWriteRequest request, DateTimeOffset committedAt, ref long sequenceNumber)
+    private (BatchOutcome Outcome, int WriteIndex)? FirstFailedPrecondition(PendingBatch batch, CurrentDocument?[] found)
     {
-        var results = new BatchResult[request.Batches.Count];
-        for (var batchIndex = 0; batchIndex < results.Length; batchIndex++)
+        for (var writeIndex = 0; writeIndex < batch.Writes.Count; writeIndex++)
         {
-            var batch = request.Batches[batchIndex];
-            var result = ApplyPartition(batch.Partition, batch.Writes, committedAt, ref sequenceNumber);
-            if (!result.IsCommitted)
+            var write = batch.Writes[writeIndex];
+            BatchOutcome? failure;
+            if (write.Kind == WriteKind.Create)
             {
-                return RequestOutcome.Completed(MultiPartitionCommitResult.Failure(result.Outcome, batchIndex, result.FailedWriteIndex), isUndone: true);
+                failure = statements.DocumentExists(batch.Partition, write.Id) ? BatchOutcome.Conflict : null;
+            }
+            else
+            {
+                found[writeIndex] = statements.SelectCurrent(batch.Partition, write.Id);
+                failure = SqlitePreconditionChecks.Check(write.Kind, write.IfMatchETag, found[writeIndex]?.ETag);
             }
 
-            results[batchIndex] = result;
+            if (failure is { } outcome)
+            {
+                return (outcome, writeIndex);
+            }
         }
 
-        return RequestOutcome.Completed(MultiPartitionCommitResult.Success(results, committedAt), isUndone: false);
+        return null;
     }
 
-    /// <summary>One partition's writes in order: their ETags, or the first write's failed precondition.</summary>
-    private BatchResult ApplyPartition(string partition, IReadOnlyList<PendingWrite> writes, DateTimeOffset committedAt, ref long sequenceNumber)
+    /// <summary>Writes a batch whose preconditions all held: each write's new ETag ("" for a delete).</summary>
+    private string[] WriteBatch(PendingBatch batch, CurrentDocument?[] found, DateTimeOffset committedAt, ref long sequenceNumber)
     {
-        var etags = new string[writes.Count];
-        for (var writeIndex = 0; writeIndex < writes.Count; writeIndex++)
+        var etags = new string[batch.Writes.Count];
+        for (var writeIndex = 0; writeIndex < etags.Length; writeIndex++)
         {
-            var outcome = ApplyWrite(partition, writes[writeIndex], committedAt, ref sequenceNumber);
-            if (outcome.Failure is { } failure)
+            var write = batch.Writes[writeIndex];
+            if (write.Kind == WriteKind.Delete)
             {
-                return BatchResult.Failure(failure, writeIndex);
+                // The document's rows in the change log now name a version that no longer exists; the feed skips
+                // them (a later document may take its rowid, but never the LSN a row names).
+                statements.DeleteDocument(found[writeIndex] ?? throw new InvalidOperationException($"Delete of '{write.Id}' passed its precondition on a missing document."));
+                etags[writeIndex] = string.Empty;
+                continue;
             }
 
-            etags[writeIndex] = outcome.ETag;
-        }
-
-        return BatchResult.Success(etags, committedAt);
-    }
-
-    /// <summary>Applies one write: its new ETag ("" for a delete), or the precondition it failed.</summary>
-    private WriteOutcome ApplyWrite(string partition, PendingWrite write, DateTimeOffset committedAt, ref long sequenceNumber)
-    {
-        if (write.Kind == WriteKind.Create)
-        {
-            // The insert itself is the must-not-exist check: it writes nothing when the id exists.
-            var createdSequenceNumber = checked(sequenceNumber + 1);
-            if (!statements.InsertDocument(partition, write, createdSequenceNumber, committedAt.UtcTicks))
+            sequenceNumber = checked(sequenceNumber + 1);
+            if (found[writeIndex] is { } existing)
             {
-                return new WriteOutcome(string.Empty, BatchOutcome.Conflict);
+                statements.UpdateDocument(write, existing, sequenceNumber, committedAt.UtcTicks);
+            }
+            else
+            {
+                statements.InsertMissingDocument(batch.Partition, write, sequenceNumber, committedAt.UtcTicks);
             }
 
-            sequenceNumber = createdSequenceNumber;
-            return new WriteOutcome(FeedContinuation.Format(sequenceNumber), null);
+            etags[writeIndex] = FeedContinuation.Format(sequenceNumber);
         }
 
-        var current = statements.SelectCurrent(partition, write.Id);
-        if (SqlitePreconditionChecks.Check(write.Kind, write.IfMatchETag, current?.ETag) is { } failure)
-        {
-            return new WriteOutcome(string.Empty, failure);
-        }
-
-        if (write.Kind == WriteKind.Delete)
-        {
-            // The document's rows in the change log now name a version that no longer exists; the feed skips
-            // them (a later document may take its rowid, but never the LSN a row names).
-            statements.DeleteDocument(current ?? throw new InvalidOperationException($"Delete of '{write.Id}' passed its precondition on a missing document."));
-            return new WriteOutcome(string.Empty, null);
-        }
-
-        sequenceNumber = checked(sequenceNumber + 1);
-        if (current is { } existing)
-        {
-            statements.UpdateDocument(write, existing, sequenceNumber, committedAt.UtcTicks);
-        }
-        else
-        {
-            statements.InsertMissingDocument(partition, write, sequenceNumber, committedAt.UtcTicks);
-        }
-
-        return new WriteOutcome(FeedContinuation.Format(sequenceNumber), null);
+        return etags;
     }
 
-    private RequestOutcome ApplyCheckpoint(CheckpointWriteRequest request)
+    /// <summary>One statement, which SQLite applies whole or not at all.</summary>
+    private RequestOutcome ApplyCheckpoint(int position, CheckpointWriteRequest request)
     {
-        statements.UpsertCheckpoint(request.ConsumerName, request.Continuation);
-        return RequestOutcome.Completed(null, isUndone: false);
+        try
+        {
+            statements.UpsertCheckpoint(request.ConsumerName, request.Continuation);
+            return RequestOutcome.Completed(null, failedPrecondition: false);
+        }
+        catch (SqliteException exception) when (!SqliteErrors.IsBusy(exception))
+        {
+            return FailedWithinTransaction(position, exception);
+        }
     }
 
     /// <summary>Adds the pages written since the last call, resetting SQLite's counter.</summary>
@@ -428,11 +416,8 @@ internal sealed class SqliteWriter
     {
         public static readonly RequestOutcome Canceled = new(null, null, true, false);
 
-        /// <summary>True when the request's changes must be rolled back to its savepoint.</summary>
-        public bool IsUndone => Failure is not null || FailedPrecondition;
-
-        /// <summary>A result to answer with; <paramref name="isUndone"/> when it reports a failed precondition.</summary>
-        public static RequestOutcome Completed(object? result, bool isUndone) => new(result, null, false, isUndone);
+        /// <summary>A result to answer with; <paramref name="failedPrecondition"/> when it reports a failed precondition (and wrote nothing).</summary>
+        public static RequestOutcome Completed(object? result, bool failedPrecondition) => new(result, null, false, failedPrecondition);
 
         public static RequestOutcome Failed(Exception failure) => new(null, failure, false, false);
 

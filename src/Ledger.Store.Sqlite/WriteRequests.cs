@@ -24,13 +24,10 @@ internal sealed class BatchWriteRequest : WriteRequest
     public BatchWriteRequest(PartitionBatch batch, CancellationToken cancellationToken)
         : base(cancellationToken)
     {
-        Partition = batch.Partition;
-        Writes = batch.Writes.Select(write => new PendingWrite(write)).ToArray();
+        Batch = new PendingBatch(batch);
     }
 
-    public string Partition { get; }
-
-    public IReadOnlyList<PendingWrite> Writes { get; }
+    public PendingBatch Batch { get; }
 
     /// <summary>Continuations run on the thread pool, never on the writer thread.</summary>
     public TaskCompletionSource<BatchResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -44,8 +41,8 @@ internal sealed class BatchWriteRequest : WriteRequest
 }
 
 /// <summary>
-/// Several partitions' batches that commit together or not at all: one savepoint in the group
-/// transaction holds all of them. Copied at enqueue time, like a single batch.
+/// Several partitions' batches that commit together or not at all: the writer checks all their
+/// preconditions before it writes any of them. Copied at enqueue time, like a single batch.
 /// </summary>
 internal sealed class MultiPartitionWriteRequest : WriteRequest
 {

@@ -26,9 +26,6 @@ internal sealed class WriterStatements : IDisposable
     private readonly PreparedStatement begin;
     private readonly PreparedStatement commit;
     private readonly PreparedStatement rollback;
-    private readonly PreparedStatement savepoint;
-    private readonly PreparedStatement rollbackToSavepoint;
-    private readonly PreparedStatement releaseSavepoint;
     private readonly PreparedStatement selectLastSequenceNumber;
     private readonly PreparedStatement selectCurrent;
     private readonly PreparedStatement selectExists;
@@ -45,9 +42,6 @@ internal sealed class WriterStatements : IDisposable
         begin = Prepare(connection, "BEGIN IMMEDIATE;", 0);
         commit = Prepare(connection, "COMMIT;", 0);
         rollback = Prepare(connection, "ROLLBACK;", 0);
-        savepoint = Prepare(connection, "SAVEPOINT partition_batch;", 0);
-        rollbackToSavepoint = Prepare(connection, "ROLLBACK TO partition_batch;", 0);
-        releaseSavepoint = Prepare(connection, "RELEASE partition_batch;", 0);
 
         // The change log is never pruned of its newest row, so its highest LSN is the last one issued,
         // even when that document was deleted since; reading it is one step down the right edge.
@@ -92,12 +86,6 @@ internal sealed class WriterStatements : IDisposable
 
     public void Rollback() => rollback.Execute();
 
-    public void Savepoint() => savepoint.Execute();
-
-    public void RollbackToSavepoint() => rollbackToSavepoint.Execute();
-
-    public void ReleaseSavepoint() => releaseSavepoint.Execute();
-
     public long SelectLastSequenceNumber()
         => selectLastSequenceNumber.QuerySingle(static row => (long?)raw.sqlite3_column_int64(row, 0))
             ?? throw new InvalidOperationException("The change log's last LSN could not be read.");
@@ -116,28 +104,19 @@ internal sealed class WriterStatements : IDisposable
             raw.sqlite3_column_type(row, 4) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(row, 4).utf8_to_string()));
     }
 
-    /// <summary>Inserts the document unless its id exists; false when it existed (and nothing changed).</summary>
-    public bool InsertDocument(string partition, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
+    /// <summary>Whether a document with this partition and id exists.</summary>
+    public bool DocumentExists(string partition, string id)
     {
-        var key = keys.Of(partition, write.Id);
-        selectExists.Bind(1, key);
+        selectExists.Bind(1, keys.Of(partition, id));
         selectExists.Bind(2, partition);
-        selectExists.Bind(3, write.Id);
-        if (selectExists.QuerySingle(static _ => (bool?)true) is not null)
-        {
-            return false;
-        }
-
-        InsertNew(key, partition, write, sequenceNumber, committedAtUtcTicks);
-        return true;
+        selectExists.Bind(3, id);
+        return selectExists.QuerySingle(static _ => (bool?)true) is not null;
     }
 
-    /// <summary>Inserts a document the caller has just found missing (<see cref="SelectCurrent"/> returned null).</summary>
+    /// <summary>Inserts a document the writer has just found missing (<see cref="DocumentExists"/> or <see cref="SelectCurrent"/>).</summary>
     public void InsertMissingDocument(string partition, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
-        => InsertNew(keys.Of(partition, write.Id), partition, write, sequenceNumber, committedAtUtcTicks);
-
-    private void InsertNew(long key, string partition, PendingWrite write, long sequenceNumber, long committedAtUtcTicks)
     {
+        var key = keys.Of(partition, write.Id);
         insertDocument.Bind(1, key);
         insertDocument.Bind(2, DocumentKeys.PartitionOfKey(key));
         insertDocument.Bind(3, partition);
