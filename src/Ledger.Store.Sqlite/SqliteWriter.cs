@@ -226,7 +226,7 @@ internal sealed class SqliteWriter
             outcomes[position] = request switch
             {
                 // Reaching this point inside the transaction is all a probe asks.
-                ProbeWriteRequest => RequestOutcome.Completed(null, failedPrecondition: false),
+                ProbeWriteRequest => RequestOutcome.Completed(null),
                 BatchWriteRequest single => ApplyBatches(position, [single.Batch], answersOneBatch: true, committedAt, ref sequenceNumber),
                 MultiPartitionWriteRequest batches => ApplyBatches(position, batches.Batches, answersOneBatch: false, committedAt, ref sequenceNumber),
                 CheckpointWriteRequest checkpoint => ApplyCheckpoint(position, checkpoint),
@@ -273,7 +273,7 @@ internal sealed class SqliteWriter
                     object refusal = answersOneBatch
                         ? BatchResult.Failure(failed.Outcome, failed.WriteIndex)
                         : MultiPartitionCommitResult.Failure(failed.Outcome, batchIndex, failed.WriteIndex);
-                    return RequestOutcome.Completed(refusal, failedPrecondition: true);
+                    return RequestOutcome.Completed(refusal);
                 }
             }
         }
@@ -290,7 +290,7 @@ internal sealed class SqliteWriter
                 results[batchIndex] = BatchResult.Success(WriteBatch(batches[batchIndex], found[batchIndex], committedAt, ref sequenceNumber), committedAt);
             }
 
-            return RequestOutcome.Completed(answersOneBatch ? results[0] : MultiPartitionCommitResult.Success(results, committedAt), failedPrecondition: false);
+            return RequestOutcome.Completed(answersOneBatch ? results[0] : MultiPartitionCommitResult.Success(results, committedAt));
         }
         catch (SqliteException exception) when (!SqliteErrors.IsBusy(exception))
         {
@@ -368,7 +368,7 @@ internal sealed class SqliteWriter
         try
         {
             statements.UpsertCheckpoint(request.ConsumerName, request.Continuation);
-            return RequestOutcome.Completed(null, failedPrecondition: false);
+            return RequestOutcome.Completed(null);
         }
         catch (SqliteException exception) when (!SqliteErrors.IsBusy(exception))
         {
@@ -412,14 +412,14 @@ internal sealed class SqliteWriter
     private readonly record struct WriteOutcome(string ETag, BatchOutcome? Failure);
 
     /// <summary>What happened to one request inside a group transaction, delivered after COMMIT.</summary>
-    private readonly record struct RequestOutcome(object? Result, Exception? Failure, bool IsCanceled, bool FailedPrecondition)
+    private readonly record struct RequestOutcome(object? Result, Exception? Failure, bool IsCanceled)
     {
-        public static readonly RequestOutcome Canceled = new(null, null, true, false);
+        public static readonly RequestOutcome Canceled = new(null, null, true);
 
-        /// <summary>A result to answer with; <paramref name="failedPrecondition"/> when it reports a failed precondition (and wrote nothing).</summary>
-        public static RequestOutcome Completed(object? result, bool failedPrecondition) => new(result, null, false, failedPrecondition);
+        /// <summary>A result to answer with: a committed one, or one reporting a failed precondition (which wrote nothing).</summary>
+        public static RequestOutcome Completed(object? result) => new(result, null, false);
 
-        public static RequestOutcome Failed(Exception failure) => new(null, failure, false, false);
+        public static RequestOutcome Failed(Exception failure) => new(null, failure, false);
 
         public void Settle(WriteRequest request)
         {
